@@ -1,0 +1,3 @@
+from patrolgeo.cli import main
+
+main()

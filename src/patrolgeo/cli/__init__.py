@@ -1,0 +1,14 @@
+"""Command-line interface: ``patrolgeo <verb>``; thin over :mod:`patrolgeo.pipeline`."""
+
+from __future__ import annotations
+
+from patrolgeo.cli import commands as _commands  # noqa: F401  (registers the verbs)
+from patrolgeo.cli.app import app
+
+
+def main() -> None:
+    """Entry point of the ``patrolgeo`` console script."""
+    app()
+
+
+__all__ = ["app", "main"]

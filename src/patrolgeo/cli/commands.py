@@ -1,0 +1,63 @@
+"""The CLI verbs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from patrolgeo import pipeline, roads
+from patrolgeo.cli.app import (
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OsmOption,
+    OutOption,
+    PlaceOption,
+    app,
+    cli_run,
+    report,
+)
+from patrolgeo.errors import AreaError
+from patrolgeo.i18n import tr
+
+
+@app.command("roads")
+def roads_command(
+    osm: OsmOption = None,
+    place: PlaceOption = None,
+    bbox: BboxOption = None,
+    mode: ModeOption = "walk",
+    out: OutOption = Path("maps/roads"),
+    lang: LangOption = "zh",
+) -> None:
+    """Load a road network and write segments, roads and a road-class map."""
+    with cli_run(lang) as step:
+        if osm is None and place is None and bbox is None:
+            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+                            field="--osm")
+        area = roads.parse_bbox(bbox) if bbox else None
+        step(tr("读取路网", "Loading road network"))
+        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        outputs = pipeline.RunOutputs()
+        step(tr("写出结果", "Writing outputs"))
+        pipeline.write_roads(result, out, outputs)
+    step_summary = tr(
+        f"{len(result.segments)} 个分段，{result.roads.shape[0]} 条道路，"
+        f"共 {result.segments['length_m'].sum() / 1000:.1f} 公里",
+        f"{len(result.segments)} segments, {result.roads.shape[0]} roads, "
+        f"{result.segments['length_m'].sum() / 1000:.1f} km",
+    )
+    print(step_summary)
+    report(outputs.files)
+
+
+@app.command("demo")
+def demo_command(
+    osm: OsmOption = None,
+    mode: ModeOption = "walk",
+    out: OutOption = Path("maps/demo"),
+    lang: LangOption = "zh",
+) -> None:
+    """Run the whole pipeline on real OSM data that ships with the install (Helsinki)."""
+    with cli_run(lang) as step:
+        outputs = pipeline.run_demo(out, osm=osm, mode=mode, step=step)
+    report(outputs.files)

@@ -1,0 +1,110 @@
+"""Writing outputs safely: atomic files and the exchange formats bureaus use.
+
+Every writer goes through :func:`atomic_path`, so a failure part-way never leaves a
+half-written file: the data lands in a temporary file beside the target and is renamed
+over it only once complete. Exports are in WGS-84 (EPSG:4326).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from patrolgeo import ATTRIBUTION
+
+WGS84 = "EPSG:4326"
+
+
+@contextmanager
+def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
+
+    Parameters
+    ----------
+    path
+        The final file path. Its parent folder is created if missing.
+    suffix
+        Suffix of the temporary file (defaults to that of ``path``), for writers that
+        choose a format by extension.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=suffix if suffix is not None else "".join(path.suffixes),
+        dir=path.parent,
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    tmp_path.unlink()  # writers such as pyogrio refuse to overwrite an existing file
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(text: str, path: str | Path, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically and return the path."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding=encoding)
+    return Path(path)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV in UTF-8 with a byte-order mark, so Excel shows Chinese text.
+
+    A geometry column, if present, is written as WKT in WGS-84.
+    """
+    if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
+        geo = df.to_crs(WGS84) if df.crs is not None else df
+        df = pd.DataFrame(geo.drop(columns=geo.geometry.name))
+        df["geometry_wkt"] = geo.geometry.to_wkt(rounding_precision=7)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return Path(path)
+
+
+def _for_export(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)
+    # GeoPackage/GeoJSON drivers reject list-valued or object columns of mixed types
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(lambda x: None if x is None else str(x))
+    return out
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write a GeoDataFrame as GeoJSON in WGS-84, carrying the OSM attribution."""
+    out = _for_export(gdf)
+    with atomic_path(path, suffix=".geojson") as tmp:
+        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=7,
+                    DESCRIPTION=ATTRIBUTION)
+    return Path(path)
+
+
+def write_gpkg(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments") -> Path:
+    """Write a GeoDataFrame as a one-layer GeoPackage in WGS-84."""
+    out = _for_export(gdf)
+    with atomic_path(path, suffix=".gpkg") as tmp:
+        out.to_file(tmp, driver="GPKG", layer=layer, engine="pyogrio",
+                    layer_options={"DESCRIPTION": ATTRIBUTION})
+    return Path(path)
+
+
+def write_table(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments") -> Path:
+    """Write ``gdf`` in the format named by the extension: .gpkg, .geojson/.json or .csv."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".gpkg":
+        return write_gpkg(gdf, path, layer=layer)
+    if suffix in {".geojson", ".json"}:
+        return write_geojson(gdf, path)
+    if suffix == ".csv":
+        return write_csv(gdf, path)
+    raise ValueError(f"unknown output format {suffix!r}: use .gpkg, .geojson or .csv")
