@@ -1,18 +1,74 @@
-"""HTML maps (folium) of what the other stages computed; this module computes no route."""
+"""HTML maps (folium) of what the other stages computed; this module computes no route.
+
+Every map is one HTML file. ``offline=True`` inlines every script and style sheet
+(Leaflet and its plugins, from the ``folium-offline`` package) and draws no tiles, so a
+patrol lead can open it on a phone with no signal; the road network itself is the base.
+Basemaps: OpenStreetMap (default), AMap/Gaode (GCJ-02: every overlay coordinate is
+converted from WGS-84 with ``coordTransform``) and Tianditu (CGCS2000, which matches
+WGS-84 at map scale). The attribution always names OpenStreetMap's contributors.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import coordTransform
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
-from branca.element import Element
+from branca.element import Element, MacroElement
+from folium.utilities import JsCode
+from jinja2 import Template
 
 from patrolgeo import ATTRIBUTION
+from patrolgeo.errors import ConfigError
 from patrolgeo.i18n import tr
 from patrolgeo.io import WGS84, write_text
+
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile source and the datum its tiles are drawn in."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    tiles: str
+    attribution: str
+    datum: str  # "wgs84" or "gcj02"
+    subdomains: str = "abc"
+    max_zoom: int = 19
+
+    @property
+    def label(self) -> str:
+        return tr(self.label_zh, self.label_en)
+
+
+BASEMAPS: dict[str, Basemap] = {
+    "osm": Basemap("osm", "OpenStreetMap 底图", "OpenStreetMap",
+                   "https://tile.openstreetmap.org/{z}/{x}/{y}.png", OSM_ATTRIBUTION, "wgs84",
+                   subdomains=""),
+    "amap": Basemap("amap", "高德地图", "AMap (Gaode)",
+                    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+                    "&style=8&x={x}&y={y}&z={z}",
+                    f"&copy; 高德地图 AutoNavi | 数据 {OSM_ATTRIBUTION}", "gcj02",
+                    subdomains="1234", max_zoom=18),
+    "tianditu": Basemap("tianditu", "天地图", "Tianditu",
+                        "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+                        "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+                        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+                        f"&copy; 天地图 Tianditu | 数据 {OSM_ATTRIBUTION}", "wgs84",
+                        subdomains="01234567", max_zoom=18),
+}
 
 #: Colours of highway classes, most important first; anything else is grey.
 HIGHWAY_COLOURS = {
@@ -23,6 +79,12 @@ HIGHWAY_COLOURS = {
     "track": "#cab2d6",
 }
 OTHER_COLOUR = "#888888"
+
+#: Territory colours: distinct, readable on a light basemap; neighbours never share one.
+TERRITORY_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#7f7f7f", "#393b79", "#637939",
+)
 
 
 def highway_label(highway: str) -> str:
@@ -41,49 +103,179 @@ def highway_label(highway: str) -> str:
     return tr(zh, en)
 
 
-def _display_geojson(gdf: gpd.GeoDataFrame, columns: list[str], tolerance_m: float = 1.0) -> dict:
-    """GeoJSON for display: simplified in metres, then rounded to about 1 m in degrees."""
+# --------------------------------------------------------------------------- coordinates
+
+
+def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Convert WGS-84 to GCJ-02 (the datum of AMap and Tencent tiles), vectorised.
+
+    Points outside China are returned unchanged, as the GCJ-02 rules define.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if lon.size == 0:
+        return lon, lat
+    out_lon, out_lat = coordTransform.wgs84_to_gcj02(lon, lat)
+    return np.asarray(out_lon, dtype=float), np.asarray(out_lat, dtype=float)
+
+
+def check_basemap(basemap: str) -> None:
+    """Raise :class:`ConfigError` unless ``basemap`` names a known basemap."""
+    if basemap not in BASEMAPS:
+        raise ConfigError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}",
+                          field="basemap")
+
+
+def to_display_crs(gdf: gpd.GeoDataFrame, basemap: str = "osm") -> gpd.GeoDataFrame:
+    """Return ``gdf`` in the datum of ``basemap``'s tiles (WGS-84 or GCJ-02 degrees)."""
+    check_basemap(basemap)
+    out = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    if BASEMAPS[basemap].datum == "gcj02":
+        def shift(coords: np.ndarray) -> np.ndarray:
+            lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
+            return np.column_stack([lon, lat])
+
+        out = out.set_geometry(shapely.transform(out.geometry.values, shift))
+    return out
+
+
+def display_geojson(
+    gdf: gpd.GeoDataFrame,
+    columns: list[str],
+    *,
+    basemap: str = "osm",
+    tolerance_m: float = 1.0,
+) -> dict[str, Any]:
+    """GeoJSON for display: simplified in metres, in the basemap's datum, ~1 m precision."""
     shown = gdf[[*columns, gdf.geometry.name]].copy()
-    if shown.crs is not None and shown.crs.is_projected:
+    if shown.crs is not None and shown.crs.is_projected and tolerance_m > 0:
         shown = shown.set_geometry(shown.geometry.simplify(tolerance_m))
-    shown = shown.to_crs(WGS84)
+    shown = to_display_crs(shown, basemap)
     shown = shown.set_geometry(shapely.set_precision(shown.geometry.values, 1e-5))
-    return json.loads(shown.to_json(drop_id=True))
+    return json.loads(shown.to_json(drop_id=True, ensure_ascii=False))
 
 
-def _legend(title: str, items: list[tuple[str, str]]) -> Element:
+def latlon_bounds(gdf: gpd.GeoDataFrame, basemap: str = "osm") -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of ``gdf`` in the basemap's datum."""
+    west, south, east, north = to_display_crs(gdf[[gdf.geometry.name]], basemap).total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+# --------------------------------------------------------------------------- maps
+
+
+class _MapScript(MacroElement):
+    """JavaScript run once the map exists; ``{map}`` stands for the map's variable."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.code.replace('{map}', this._parent.get_name()) }}"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "MapScript"
+        self.code = code
+
+
+def base_map(
+    bounds: list[list[float]],
+    *,
+    basemap: str = "osm",
+    offline: bool = False,
+    tianditu_key: str | None = None,
+) -> folium.Map:
+    """An empty map fitted to ``bounds`` with the chosen basemap (none when offline).
+
+    Parameters
+    ----------
+    bounds
+        ``[[south, west], [north, east]]`` in the basemap's datum.
+    basemap
+        ``"osm"``, ``"amap"`` or ``"tianditu"``.
+    offline
+        Draw no tiles (nothing to fetch); the overlays are the map.
+    tianditu_key
+        The Tianditu API key (``tk``) the Tianditu basemap needs.
+    """
+    check_basemap(basemap)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    source = BASEMAPS[basemap]
+    if not offline:
+        url = source.tiles.replace("{key}", tianditu_key or "")
+        folium.TileLayer(url, name=source.label, attr=source.attribution,
+                         subdomains=source.subdomains or "abc", max_zoom=source.max_zoom,
+                         max_native_zoom=source.max_zoom).add_to(fmap)
+    else:
+        fmap.get_root().header.add_child(Element(
+            "<style>.leaflet-container{background:#f4f3ef !important}</style>"))
+        # with no tiles nothing else credits the data: say it in Leaflet's own control
+        fmap.add_child(_MapScript(
+            "{map}.attributionControl.addAttribution(" + json.dumps(OSM_ATTRIBUTION) + ");"
+        ))
+    fmap.fit_bounds(bounds)
+    return fmap
+
+
+def legend(title: str, items: list[tuple[str, str]], *, position: str = "bottomleft") -> Element:
+    """A fixed legend box of ``(label, colour)`` rows."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:18px;height:4px;background:{colour};'
         f'margin-right:6px;vertical-align:middle"></span>{label}</div>'
         for label, colour in items
     )
+    side = "left:12px" if position.endswith("left") else "right:12px"
     return Element(
-        '<div class="patrolgeo-legend" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
-        'background:white;padding:8px 10px;border-radius:6px;font:12px sans-serif;'
+        f'<div class="patrolgeo-legend" style="position:fixed;bottom:24px;{side};z-index:9999;'
+        "background:white;padding:8px 10px;border-radius:6px;font:12px sans-serif;"
+        "max-height:45vh;overflow:auto;"
         f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><b>{title}</b>{rows}</div>'
     )
 
 
-def segments_map(segments: gpd.GeoDataFrame, *, title: str | None = None) -> folium.Map:
+_STYLE_FROM_PROPERTIES = JsCode(
+    "function(feature, layer) {"
+    " const p = feature.properties;"
+    " layer.setStyle({color: p._c || '#3388ff', weight: p._w || 3, opacity: p._o || 0.9,"
+    " dashArray: p._d || null});"
+    "}"
+)
+
+
+def styled_geojson(data: dict[str, Any], *, name: str, popup=None, tooltip=None,
+                   show: bool = True) -> folium.GeoJson:
+    """A GeoJSON layer styled in the browser from feature properties.
+
+    ``_c`` (colour), ``_w`` (weight), ``_o`` (opacity) and ``_d`` (dash) are read per
+    feature; unlike folium's ``style_function``, no per-feature style table is written
+    into the page, which keeps district maps small.
+    """
+    return folium.GeoJson(data, name=name, popup=popup, tooltip=tooltip, show=show,
+                          on_each_feature=_STYLE_FROM_PROPERTIES)
+
+
+def segments_map(
+    segments: gpd.GeoDataFrame,
+    *,
+    title: str | None = None,
+    basemap: str = "osm",
+    offline: bool = False,
+) -> folium.Map:
     """Draw segments coloured by road class, with a legend and segment popups."""
-    data = _display_geojson(
+    data = display_geojson(
         segments.assign(
             length_m=segments["length_m"].round(1),
             highway_label=segments["highway"].map(highway_label),
+            _c=segments["highway"].map(HIGHWAY_COLOURS).fillna(OTHER_COLOUR),
         ),
-        ["segment_id", "road_name", "highway", "highway_label", "length_m"],
+        ["segment_id", "road_name", "highway", "highway_label", "length_m", "_c"],
+        basemap=basemap,
     )
-    west, south, east, north = segments.to_crs(WGS84).total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    folium.TileLayer("OpenStreetMap", name=tr("OpenStreetMap 底图", "OpenStreetMap"),
-                     attr=ATTRIBUTION).add_to(fmap)
-    folium.GeoJson(
+    fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline)
+    styled_geojson(
         data,
         name=title or tr("道路分段", "Road segments"),
-        style_function=lambda f: {
-            "color": HIGHWAY_COLOURS.get(f["properties"]["highway"], OTHER_COLOUR),
-            "weight": 3, "opacity": 0.9,
-        },
         popup=folium.GeoJsonPopup(
             fields=["road_name", "highway_label", "length_m", "segment_id"],
             aliases=[tr("道路", "Road"), tr("等级", "Class"), tr("长度(米)", "Length (m)"),
@@ -94,15 +286,71 @@ def segments_map(segments: gpd.GeoDataFrame, *, title: str | None = None) -> fol
     items = [(highway_label(h), HIGHWAY_COLOURS[h]) for h in present]
     if set(segments["highway"]) - set(HIGHWAY_COLOURS):
         items.append((tr("其他", "Other"), OTHER_COLOUR))
-    fmap.get_root().html.add_child(_legend(tr("道路等级", "Road class"), items))
+    fmap.get_root().html.add_child(legend(tr("道路等级", "Road class"), items))
     folium.LayerControl().add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 
 
-def save_map(fmap: folium.Map, path: str | Path) -> Path:
-    """Write a folium map to an HTML file atomically."""
-    return write_text(fmap.get_root().render(), path)
+# --------------------------------------------------------------------------- saving
+
+_SCRIPT_TAG = re.compile(r'<script\s+src="(https?://[^"]+)"\s*>\s*</script>')
+_LINK_TAG = re.compile(r'<link\s+rel="stylesheet"\s+href="(https?://[^"]+)"\s*/?>')
+_ELEMENT_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
+#: Style sheets that only bring icon fonts (fetched from the network at draw time); the
+#: offline maps use no font icons, so these are dropped rather than left to fail.
+_FONT_ONLY_CSS = ("fontawesome", "bootstrap-glyphicons", "bootstrap.min.css",
+                  "leaflet.awesome.rotate", "leaflet.awesome-markers",
+                  "bootstrap.bundle.min.js", "leaflet.awesome-markers.js")
+
+
+class OfflineAssetError(RuntimeError):
+    """A map uses a script or style that no bundled offline copy exists for."""
+
+
+def _offline_assets() -> dict[str, str]:
+    from offlinefolium.elements import _res
+
+    return _res
+
+
+def inline_assets(html: str) -> str:
+    """Replace every ``<script src>`` and style-sheet link with the bundled file's text."""
+    assets = _offline_assets()
+
+    def content(url: str) -> str | None:
+        if any(part in url for part in _FONT_ONLY_CSS):
+            return None
+        if url not in assets:
+            raise OfflineAssetError(f"no offline copy of {url}")
+        return assets[url]
+
+    def script(match: re.Match[str]) -> str:
+        text = content(match.group(1))
+        if text is None:
+            return ""
+        return "<script>" + text.replace("</script", "<\\/script") + "</script>"
+
+    def style(match: re.Match[str]) -> str:
+        text = content(match.group(1))
+        return "" if text is None else "<style>" + text + "</style>"
+
+    html = _SCRIPT_TAG.sub(script, html)
+    return _LINK_TAG.sub(style, html)
+
+
+def render_map(fmap: folium.Map, *, offline: bool = False) -> str:
+    """Render a map to HTML with stable element ids (byte-identical across runs)."""
+    html = fmap.get_root().render()
+    ids: dict[str, str] = {}
+    html = _ELEMENT_ID.sub(lambda m: ids.setdefault(m.group(0), f"{len(ids):032x}"), html)
+    if offline:
+        html = inline_assets(html)
+    return html
+
+
+def save_map(fmap: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
+    """Write a folium map to one HTML file atomically (self-contained when ``offline``)."""
+    return write_text(render_map(fmap, offline=offline), path)
 
 
 def index_page(links: list[tuple[str, str]], title: str) -> str:

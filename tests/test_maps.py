@@ -1,0 +1,128 @@
+"""Maps: content, basemaps and datum, offline bundling, size, and a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import prcoords
+import pytest
+import shapely
+
+from browser import COUNT_LAYERS_JS, open_offline
+from patrolgeo import maps
+from patrolgeo.errors import ConfigError
+from patrolgeo.i18n import language
+
+
+def test_gcj02_matches_an_independent_implementation(guixi_segments):
+    pts = guixi_segments.to_crs(4326).geometry.representative_point()
+    lon, lat = maps.wgs84_to_gcj02(pts.x.values, pts.y.values)
+    for x, y, gx, gy in zip(pts.x.values[:50], pts.y.values[:50], lon[:50], lat[:50],
+                            strict=True):
+        ref = prcoords.wgs_gcj(prcoords.Coords(y, x))
+        assert abs(ref.lat - gy) < 1e-6 and abs(ref.lon - gx) < 1e-6
+    # in Jiangxi the datum shift is a few hundred metres
+    shift_m = np.hypot((lon - pts.x.values) * 96_000, (lat - pts.y.values) * 111_000)
+    assert shift_m.min() > 200 and shift_m.max() < 800
+
+
+def test_gcj02_leaves_points_outside_china(helsinki_walk_segments):
+    pts = helsinki_walk_segments.to_crs(4326).geometry.representative_point()
+    lon, lat = maps.wgs84_to_gcj02(pts.x.values, pts.y.values)
+    assert np.array_equal(lon, pts.x.values) and np.array_equal(lat, pts.y.values)
+
+
+def test_amap_overlays_are_shifted_osm_overlays_are_not(guixi_segments, tmp_path):
+    osm = maps.display_geojson(guixi_segments, ["segment_id"], basemap="osm", tolerance_m=0)
+    amap = maps.display_geojson(guixi_segments, ["segment_id"], basemap="amap", tolerance_m=0)
+    first_osm = np.array(osm["features"][0]["geometry"]["coordinates"][0])
+    first_amap = np.array(amap["features"][0]["geometry"]["coordinates"][0])
+    wgs = np.array(guixi_segments.to_crs(4326).geometry.iloc[0].coords[0])
+    assert np.allclose(first_osm, wgs, atol=1e-5)
+    assert not np.allclose(first_amap, wgs, atol=1e-3)
+    html = maps.render_map(maps.segments_map(guixi_segments, basemap="amap"))
+    assert "autonavi.com" in html
+    found = re.findall(r'"attribution": "((?:[^"\\]|\\.)*)"', html)
+    attributions = [json.loads(f'"{m}"') for m in found]
+    assert any("OpenStreetMap</a> contributors" in a for a in attributions), attributions
+
+
+def test_map_is_deterministic(guixi_segments):
+    a = maps.render_map(maps.segments_map(guixi_segments))
+    b = maps.render_map(maps.segments_map(guixi_segments))
+    assert a == b
+
+
+def test_offline_map_has_no_external_reference(guixi_segments):
+    html = maps.render_map(maps.segments_map(guixi_segments, offline=True), offline=True)
+    assert not re.search(r'<script[^>]*\ssrc="https?://', html)
+    assert not re.search(r'<link[^>]*\shref="https?://', html)
+    assert "tile.openstreetmap.org" not in html
+    assert "OpenStreetMap" in html and "L.map(" in html
+
+
+def _grid_segments(n_side: int) -> gpd.GeoDataFrame:
+    """A projected street grid with 2 * n_side * (n_side - 1) segments, 100 m blocks."""
+    lines, ids = [], []
+    for i in range(n_side):
+        for j in range(n_side - 1):
+            lines.append(shapely.LineString([(j * 100, i * 100), ((j + 1) * 100, i * 100)]))
+            lines.append(shapely.LineString([(i * 100, j * 100), (i * 100, (j + 1) * 100)]))
+            ids += [f"h{i}-{j}", f"v{i}-{j}"]
+    names = [f"路{k % 97}" for k in range(len(ids))]
+    gdf = gpd.GeoDataFrame({"segment_id": ids, "road_name": names,
+                            "highway": "residential", "length_m": 100.0},
+                           geometry=lines, crs="EPSG:32650")
+    return gdf.set_geometry(gdf.translate(500_000, 3_130_000))
+
+
+def test_ten_thousand_segment_map_is_small(tmp_path):
+    seg = _grid_segments(71)  # 9,940 segments
+    assert len(seg) > 9_900
+    path = maps.save_map(maps.segments_map(seg), tmp_path / "big.html")
+    size_mb = path.stat().st_size / 1e6
+    assert size_mb < 10, size_mb
+    offline = maps.save_map(maps.segments_map(seg, offline=True), tmp_path / "big-offline.html",
+                            offline=True)
+    assert offline.stat().st_size / 1e6 < 10
+
+
+def test_segment_map_in_browser_offline(guixi_segments, tmp_path):
+    with language("en"):
+        path = maps.save_map(maps.segments_map(guixi_segments, offline=True),
+                             tmp_path / "guixi.html", offline=True)
+    with open_offline(path) as (page, report):
+        counts = page.evaluate(COUNT_LAYERS_JS)
+        assert counts["maps"] == 1 and counts["tiles"] == 0
+        assert counts["polylines"] == len(guixi_segments)
+        # switch the segment layer off and on in the layer control
+        page.hover(".leaflet-control-layers")
+        box = page.locator(".leaflet-control-layers-overlays input").first
+        box.uncheck()
+        assert page.evaluate(COUNT_LAYERS_JS)["polylines"] == 0
+        box.check()
+        assert page.evaluate(COUNT_LAYERS_JS)["polylines"] == len(guixi_segments)
+        assert "OpenStreetMap" in page.inner_text(".leaflet-control-attribution")
+        page.screenshot(path=str(tmp_path / "guixi.png"))
+    assert report.console_errors == [] and report.page_errors == []
+    assert report.blocked == []  # the offline file asks for nothing
+    assert (tmp_path / "guixi.png").stat().st_size > 10_000
+
+
+def test_online_map_draws_overlays_without_network(helsinki_walk_segments, tmp_path):
+    path = maps.save_map(maps.segments_map(helsinki_walk_segments), tmp_path / "hel.html")
+    with open_offline(path, allow_tiles=True) as (page, report):
+        leaflet = page.evaluate("typeof L") != "undefined"
+        counts = page.evaluate(COUNT_LAYERS_JS) if leaflet else None
+    # an online map needs its CDN scripts: blocked here, so Leaflet is absent; this is
+    # exactly why --offline exists
+    assert counts is None
+    assert any("leaflet" in url for url in report.blocked)
+
+
+def test_unknown_basemap(guixi_segments):
+    with pytest.raises(ConfigError, match="unknown basemap"):
+        maps.segments_map(guixi_segments, basemap="baidu")
