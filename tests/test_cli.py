@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -28,7 +30,7 @@ def test_demo_writes_every_output(tmp_path):
     table = pd.read_csv(out / "segments.csv", encoding="utf-8-sig")
     assert list(table["segment_id"]) == list(seg["segment_id"])
     html = (out / "segments.html").read_text(encoding="utf-8")
-    assert "OpenStreetMap contributors" in html
+    assert re.search(r"OpenStreetMap(</a>|\\u003c/a\\u003e) contributors", html)
     assert "Road class" in html
     # no temporary files are left behind
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
@@ -53,6 +55,7 @@ def test_roads_command_chinese_by_default(tmp_path, helsinki_pbf):
         (["--osm", "{helsinki}", "--bbox", "1,2"], "bbox"),
         (["--osm", "{helsinki}", "--mode", "boat"], "unknown mode"),
         ([], "--osm"),
+        (["--osm", "{helsinki}", "--basemap", "baidu"], "unknown basemap"),
     ],
 )
 def test_bad_input_one_line_nonzero_no_output(tmp_path, helsinki_pbf, args, expected):
@@ -65,6 +68,19 @@ def test_bad_input_one_line_nonzero_no_output(tmp_path, helsinki_pbf, args, expe
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert not out.exists()
+
+
+def test_offline_amap_demo_on_guixi(tmp_path):
+    from conftest import shared_file
+
+    guixi = shared_file("osm/guixi_jiangxi_map.osm")
+    out = tmp_path / "g"
+    result = runner.invoke(app, ["demo", "--osm", str(guixi), "--out", str(out), "--offline",
+                                 "--basemap", "amap"])
+    assert result.exit_code == 0, result.output
+    html = (out / "segments.html").read_text(encoding="utf-8")
+    assert "autonavi" not in html  # offline: no tiles
+    assert not re.search(r'<script[^>]*\ssrc="https?://', html)
 
 
 def test_corrupt_file_via_cli(tmp_path, helsinki_pbf):

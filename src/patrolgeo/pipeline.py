@@ -60,7 +60,19 @@ def load_roads(
     return RoadsResult(graph, segments, roads.roads_from_segments(segments))
 
 
-def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs) -> None:
+@dataclass(frozen=True)
+class MapOptions:
+    """How maps are drawn: basemap (``osm``, ``amap``, ``tianditu``) and offline bundling."""
+
+    basemap: str = "osm"
+    offline: bool = False
+
+    def __post_init__(self) -> None:
+        maps.check_basemap(self.basemap)
+
+
+def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs,
+                map_options: MapOptions = MapOptions()) -> None:
     """Write segments (GeoPackage, GeoJSON, CSV), roads (CSV) and the road-class map."""
     out = Path(out)
     outputs.add(tr("分段 GeoPackage", "Segments GeoPackage"),
@@ -70,7 +82,9 @@ def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs) -> No
     outputs.add(tr("分段表 CSV", "Segments CSV"), write_csv(result.segments, out / "segments.csv"))
     outputs.add(tr("道路表 CSV", "Roads CSV"), write_csv(result.roads, out / "roads.csv"))
     outputs.add(tr("道路等级地图", "Road class map"),
-                maps.save_map(maps.segments_map(result.segments), out / "segments.html"))
+                maps.save_map(maps.segments_map(result.segments, basemap=map_options.basemap,
+                                                offline=map_options.offline),
+                              out / "segments.html", offline=map_options.offline))
 
 
 def run_demo(
@@ -78,6 +92,7 @@ def run_demo(
     *,
     osm: str | Path | None = None,
     mode: str = "walk",
+    map_options: MapOptions = MapOptions(),
     step: Step = _no_step,
 ) -> RunOutputs:
     """Run the whole pipeline on the demo data (or ``osm``) and write under ``out``.
@@ -89,7 +104,7 @@ def run_demo(
     result = load_roads(osm, mode=mode)
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
-    write_roads(result, out, outputs)
+    write_roads(result, out, outputs, map_options)
     links = [(label, path.name) for label, path in outputs.files]
     index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),
                        Path(out) / "index.html")

@@ -32,6 +32,9 @@ BboxOption = Annotated[str | None, typer.Option("--bbox", help="west,south,east,
                                                 "degrees: clips a file, or is downloaded")]
 ModeOption = Annotated[str, typer.Option("--mode", help="walk | bike | drive")]
 OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
+BasemapOption = Annotated[str, typer.Option("--basemap", help="osm | amap (GCJ-02) | tianditu")]
+OfflineOption = Annotated[bool, typer.Option("--offline", help="self-contained maps that open "
+                                             "with no network (no tiles)")]
 
 
 @contextmanager

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from patrolgeo import pipeline, roads
 from patrolgeo.cli.app import (
+    BasemapOption,
     BboxOption,
     LangOption,
     ModeOption,
+    OfflineOption,
     OsmOption,
     OutOption,
     PlaceOption,
@@ -27,6 +29,8 @@ def roads_command(
     bbox: BboxOption = None,
     mode: ModeOption = "walk",
     out: OutOption = Path("maps/roads"),
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
     lang: LangOption = "zh",
 ) -> None:
     """Load a road network and write segments, roads and a road-class map."""
@@ -35,11 +39,12 @@ def roads_command(
             raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
                             field="--osm")
         area = roads.parse_bbox(bbox) if bbox else None
+        map_options = pipeline.MapOptions(basemap, offline)
         step(tr("读取路网", "Loading road network"))
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
         outputs = pipeline.RunOutputs()
         step(tr("写出结果", "Writing outputs"))
-        pipeline.write_roads(result, out, outputs)
+        pipeline.write_roads(result, out, outputs, map_options)
     step_summary = tr(
         f"{len(result.segments)} 个分段，{result.roads.shape[0]} 条道路，"
         f"共 {result.segments['length_m'].sum() / 1000:.1f} 公里",
@@ -55,9 +60,12 @@ def demo_command(
     osm: OsmOption = None,
     mode: ModeOption = "walk",
     out: OutOption = Path("maps/demo"),
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
     lang: LangOption = "zh",
 ) -> None:
     """Run the whole pipeline on real OSM data that ships with the install (Helsinki)."""
     with cli_run(lang) as step:
-        outputs = pipeline.run_demo(out, osm=osm, mode=mode, step=step)
+        outputs = pipeline.run_demo(out, osm=osm, mode=mode,
+                                    map_options=pipeline.MapOptions(basemap, offline), step=step)
     report(outputs.files)
