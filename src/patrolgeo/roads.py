@@ -607,13 +607,6 @@ def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = 60.0) -> gpd.GeoDa
     return seg[SEGMENT_COLUMNS]
 
 
-def _components(n: int, pairs: np.ndarray) -> np.ndarray:
-    if len(pairs) == 0:
-        return np.arange(n)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
-
-
 def assign_roads(segments: gpd.GeoDataFrame, *, gap_m: float = 60.0) -> pd.Series:
     """Group segments into roads and return each segment's ``road_id``.
 
@@ -622,37 +615,46 @@ def assign_roads(segments: gpd.GeoDataFrame, *, gap_m: float = 60.0) -> pd.Serie
     numbered by their least segment id). An unnamed way is a road of its own, labelled
     ``"无名路-<way id>"``; its pieces join only through shared nodes.
     """
-    road_ids = pd.Series(index=segments.index, dtype=object)
-    named = segments["road_name"].notna()
-    group_names = segments["road_name"].where(
+    n = len(segments)
+    named = segments["road_name"].notna().to_numpy()
+    keys = segments["road_name"].where(
         named, UNNAMED_PREFIX + "-" + segments["osm_way_id"].astype("Int64").astype(str)
+    ).to_numpy(dtype=object)
+    key_codes, key_names = pd.factorize(keys, sort=True)
+    # one vertex per segment, plus one per (road key, end node): segments of one key that
+    # share an end node meet at that vertex
+    ends = pd.DataFrame({
+        "seg": np.concatenate([np.arange(n), np.arange(n)]),
+        "key": np.concatenate([key_codes, key_codes]),
+        "node": np.concatenate([segments["u"].to_numpy(), segments["v"].to_numpy()]),
+    })
+    junction = n + ends.groupby(["key", "node"], sort=False).ngroup().to_numpy()
+    rows = [ends["seg"].to_numpy(), junction]
+    cols = [junction, ends["seg"].to_numpy()]
+    if gap_m is not None and named.any():
+        idx = np.flatnonzero(named)
+        geoms = segments.geometry.to_numpy()[idx]
+        left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=gap_m)
+        same = key_codes[idx[left]] == key_codes[idx[right]]
+        rows.append(idx[left[same]])
+        cols.append(idx[right[same]])
+    size = int(junction.max()) + 1 if n else 0
+    graph = coo_matrix(
+        (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(size, size),
     )
-    for name, part in segments.groupby(group_names, sort=True):
-        labels = _piece_labels(part, gap_m if named.loc[part.index[0]] else None)
-        pieces = sorted(
-            (part.loc[labels == lab, "segment_id"].min(), lab) for lab in np.unique(labels)
-        )
-        for n, (_, lab) in enumerate(pieces):
-            road_ids.loc[part.index[labels == lab]] = name if n == 0 else f"{name}-{n + 1}"
-    return road_ids
-
-
-def _piece_labels(part: gpd.GeoDataFrame, gap_m: float | None) -> np.ndarray:
-    n = len(part)
-    local = {node: i for i, node in enumerate(pd.unique(pd.concat([part["u"], part["v"]])))}
-    pairs = []
-    # segments sharing an end node belong together
-    by_node: dict[int, list[int]] = {}
-    for i, (u, v) in enumerate(zip(part["u"], part["v"], strict=True)):
-        by_node.setdefault(local[u], []).append(i)
-        by_node.setdefault(local[v], []).append(i)
-    for members in by_node.values():
-        pairs.extend((members[0], m) for m in members[1:])
-    if gap_m is not None and n > 1:
-        tree = shapely.STRtree(part.geometry.values)
-        left, right = tree.query(part.geometry.values, predicate="dwithin", distance=gap_m)
-        pairs.extend(zip(left.tolist(), right.tolist(), strict=True))
-    return _components(n, np.asarray(pairs, dtype=int).reshape(-1, 2))
+    piece = connected_components(graph, directed=False)[1][:n]
+    table = pd.DataFrame({"key": key_codes, "piece": piece,
+                          "segment_id": segments["segment_id"].to_numpy()})
+    first = table.groupby("piece")["segment_id"].min().rename("first")
+    pieces = table[["key", "piece"]].drop_duplicates().join(first, on="piece")
+    pieces = pieces.sort_values(["key", "first"])
+    pieces["n"] = pieces.groupby("key").cumcount()
+    names = key_names[pieces["key"].to_numpy()]
+    pieces["road_id"] = [name if k == 0 else f"{name}-{k + 1}"
+                         for name, k in zip(names, pieces["n"], strict=True)]
+    road_id = table["piece"].map(pieces.set_index("piece")["road_id"])
+    return pd.Series(road_id.to_numpy(), index=segments.index, dtype=object)
 
 
 def roads_from_segments(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
