@@ -7,6 +7,7 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import prcoords
 import pytest
 import shapely
@@ -126,3 +127,41 @@ def test_online_map_draws_overlays_without_network(helsinki_walk_segments, tmp_p
 def test_unknown_basemap(guixi_segments):
     with pytest.raises(ConfigError, match="unknown basemap"):
         maps.segments_map(guixi_segments, basemap="baidu")
+
+
+def test_territory_colours_differ_between_neighbours(guixi_segments):
+    # split Guixi into 9 territories by a 3 x 3 grid of segment midpoints
+    mid = guixi_segments.geometry.interpolate(0.5, normalized=True)
+    qx = np.digitize(mid.x, np.quantile(mid.x, [1 / 3, 2 / 3]))
+    qy = np.digitize(mid.y, np.quantile(mid.y, [1 / 3, 2 / 3]))
+    seg = guixi_segments.assign(chief_id=[f"C{a}{b}" for a, b in zip(qx, qy, strict=True)])
+    colours = maps.territory_colours(seg)
+    assert set(colours) == set(seg["chief_id"])
+    ends = pd.concat([seg[["chief_id", "u"]].rename(columns={"u": "n"}),
+                      seg[["chief_id", "v"]].rename(columns={"v": "n"})])
+    checked = 0
+    for _, chiefs in ends.groupby("n")["chief_id"]:
+        distinct = sorted(set(chiefs))
+        for i, a in enumerate(distinct):
+            for b in distinct[i + 1:]:
+                assert colours[a] != colours[b]
+                checked += 1
+    assert checked > 5
+
+
+def test_overview_map_in_browser(guixi_segments, tmp_path):
+    mid = guixi_segments.geometry.interpolate(0.5, normalized=True)
+    seg = guixi_segments.assign(chief_id=np.where(mid.x < mid.x.median(), "A", "B"),
+                                workload=guixi_segments["length_m"] / 10)
+    summary = pd.DataFrame({"chief_id": ["A", "B"], "chief_name": ["张三", "李四"],
+                            "km": [1.0, 2.0], "workload": [10.0, 20.0]})
+    path = maps.save_map(maps.overview_map(seg, summary, offline=True), tmp_path / "o.html",
+                         offline=True)
+    html = path.read_text(encoding="utf-8")
+    assert "张三 (A)" in html and "李四 (B)" in html
+    with open_offline(path) as (page, report):
+        assert page.evaluate(COUNT_LAYERS_JS)["polylines"] == len(seg)
+        page.hover(".leaflet-control-layers")
+        page.locator(".leaflet-control-layers-overlays input").first.uncheck()
+        assert page.evaluate(COUNT_LAYERS_JS)["polylines"] == (seg["chief_id"] == "B").sum()
+    assert report.console_errors == [] and report.page_errors == []

@@ -19,7 +19,9 @@ from typing import Any
 import coordTransform
 import folium
 import geopandas as gpd
+import networkx as nx
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from folium.utilities import JsCode
@@ -288,6 +290,106 @@ def segments_map(
         items.append((tr("其他", "Other"), OTHER_COLOUR))
     fmap.get_root().html.add_child(legend(tr("道路等级", "Road class"), items))
     folium.LayerControl().add_to(fmap)
+    return fmap
+
+
+# --------------------------------------------------------------------------- territories
+
+
+def territory_colours(segments: gpd.GeoDataFrame, chief_col: str = "chief_id") -> dict[Any, str]:
+    """Colour territories so that two territories meeting at a node never share a colour.
+
+    Territories are adjacent when segments of both end at one graph node; the territory
+    graph is coloured with DSatur (networkx), which needs few colours on such planar-like
+    graphs; past the palette, further colours are spread evenly in hue.
+    """
+    ends = pd.concat([
+        segments[[chief_col, "u"]].rename(columns={"u": "node"}),
+        segments[[chief_col, "v"]].rename(columns={"v": "node"}),
+    ]).drop_duplicates()
+    shared = ends.merge(ends, on="node")
+    shared = shared[shared[f"{chief_col}_x"] != shared[f"{chief_col}_y"]]
+    adjacency = nx.Graph()
+    adjacency.add_nodes_from(sorted(segments[chief_col].unique(), key=str))
+    adjacency.add_edges_from(zip(shared[f"{chief_col}_x"], shared[f"{chief_col}_y"],
+                                 strict=True))
+    colouring = nx.greedy_color(adjacency, strategy="DSATUR")
+    palette = list(TERRITORY_COLOURS)
+    n_colours = max(colouring.values(), default=-1) + 1
+    for i in range(len(palette), n_colours):
+        hue = (i * 0.618033988749895) % 1.0
+        palette.append("#{:02x}{:02x}{:02x}".format(*(int(255 * c) for c in _hsv(hue, .65, .8))))
+    return {chief: palette[c] for chief, c in colouring.items()}
+
+
+def _hsv(h: float, s: float, v: float) -> tuple[float, float, float]:
+    import colorsys
+
+    return colorsys.hsv_to_rgb(h, s, v)
+
+
+def _popup_fields(segments: gpd.GeoDataFrame, wanted: list[tuple[str, str, str]]):
+    present = [(col, tr(zh, en)) for col, zh, en in wanted if col in segments.columns]
+    return [c for c, _ in present], [a for _, a in present]
+
+
+def overview_map(
+    segments: gpd.GeoDataFrame,
+    summary: pd.DataFrame | None = None,
+    *,
+    chief_col: str = "chief_id",
+    basemap: str = "osm",
+    offline: bool = False,
+) -> folium.Map:
+    """Territories of all chiefs in distinct colours, with a legend and segment popups.
+
+    Parameters
+    ----------
+    segments
+        Segments with ``chief_col`` and, when present, ``grade``, ``plan_summary``,
+        ``workload`` and ``issue_count`` (shown in popups).
+    summary
+        One row per chief: ``chief_col`` and optionally ``chief_name``, ``km``,
+        ``workload`` (shown in the legend).
+    """
+    colours = territory_colours(segments, chief_col)
+    shown = segments.assign(
+        _c=segments[chief_col].map(colours), _w=4,
+        length_m=segments["length_m"].round(1),
+        **({"workload": segments["workload"].round(1)} if "workload" in segments else {}),
+    )
+    fields, aliases = _popup_fields(shown, [
+        ("road_name", "道路", "Road"), (chief_col, "路长", "Road chief"),
+        ("grade", "保洁等级", "Cleaning grade"), ("plan_summary", "一路一策", "Road plan"),
+        ("workload", "工作量(分钟/周)", "Workload (min/week)"),
+        ("issue_count", "问题数", "Issues"), ("length_m", "长度(米)", "Length (m)"),
+        ("segment_id", "分段编号", "Segment id"),
+    ])
+    fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline)
+    rows = summary.set_index(chief_col) if summary is not None else None
+    items = []
+    for chief in sorted(colours, key=str):
+        part = shown[shown[chief_col] == chief]
+        label = str(chief)
+        if rows is not None and chief in rows.index:
+            row = rows.loc[chief]
+            name = row.get("chief_name", None)
+            label = f"{name} ({chief})" if isinstance(name, str) and name else str(chief)
+            km = row.get("km", part["length_m"].sum() / 1000)
+            label += tr(f" · {km:.1f} 公里", f" · {km:.1f} km")
+            if "workload" in row and pd.notna(row["workload"]):
+                label += tr(f" · {row['workload']:.0f} 分钟/周", f" · {row['workload']:.0f} min/wk")
+        else:
+            label += tr(f" · {part['length_m'].sum() / 1000:.1f} 公里",
+                        f" · {part['length_m'].sum() / 1000:.1f} km")
+        items.append((label, colours[chief]))
+        styled_geojson(
+            display_geojson(part, [*fields, "_c", "_w"], basemap=basemap),
+            name=tr(f"路长 {chief}", f"Chief {chief}"),
+            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+        ).add_to(fmap)
+    fmap.get_root().html.add_child(legend(tr("路长责任区", "Road-chief territories"), items))
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
 
