@@ -165,3 +165,44 @@ def test_overview_map_in_browser(guixi_segments, tmp_path):
         page.locator(".leaflet-control-layers-overlays input").first.uncheck()
         assert page.evaluate(COUNT_LAYERS_JS)["polylines"] == (seg["chief_id"] == "B").sum()
     assert report.console_errors == [] and report.page_errors == []
+
+
+def _fake_hotspots(segments, n_reports=300, seed=3):
+    """Hand-made Gi* classes and reports; the map only draws what it is given."""
+    rng = np.random.default_rng(seed)
+    classes = np.array(list(maps.GI_COLOURS))
+    seg = segments.assign(gi_class=rng.choice(classes, len(segments)),
+                          issue_count=rng.integers(0, 9, len(segments)))
+    pts = segments.geometry.iloc[rng.integers(0, len(segments), n_reports)].interpolate(
+        0.5, normalized=True)
+    start = pd.Timestamp("2026-09-07 08:00", tz="Asia/Shanghai")
+    reports = gpd.GeoDataFrame({
+        "category": rng.choice(["市容环境", "街面秩序", "宣传广告"], n_reports),
+        "reported_at": start + pd.to_timedelta(rng.integers(0, 5 * 7 * 24, n_reports), unit="h"),
+    }, geometry=pts.values, crs=segments.crs)
+    return seg, reports
+
+
+def test_hotspot_map_in_browser(guixi_segments, tmp_path):
+    seg, reports = _fake_hotspots(guixi_segments)
+    fmap = maps.hotspot_map(seg, reports, synthetic=True, offline=True)
+    path = maps.save_map(fmap, tmp_path / "hot.html", offline=True)
+    times = reports["reported_at"].dt.tz_localize(None)
+    week = (times - pd.to_timedelta(times.dt.weekday, unit="D")).dt.date
+    per_week = week.value_counts().sort_index().tolist()
+    with open_offline(path) as (page, report):
+        total = "() => window.patrolgeoIssues.groups.reduce((n, g) => n + g.getLayers().length, 0)"
+        assert page.evaluate(total) == len(reports)
+        assert page.evaluate("window.patrolgeoIssues.weeks.length") == len(per_week)
+        for i, expected in enumerate(per_week):
+            page.evaluate(f"window.patrolgeoIssues.setWeek({i})")
+            assert page.evaluate(total) == expected
+        # the slider drives the same filter
+        page.locator(".patrolgeo-week-slider input").fill("0")
+        assert page.evaluate(total) == per_week[0]
+        # a category layer can be switched off in the layer control
+        boxes = page.locator(".leaflet-control-layers-overlays input")
+        assert boxes.count() == 1 + 1 + 3  # Gi* segments, heatmap, three categories
+        assert "合成" in page.inner_text(".patrolgeo-synthetic")
+        page.screenshot(path=str(tmp_path / "hot.png"))
+    assert report.console_errors == [] and report.page_errors == []

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import coordTransform
 import folium
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -204,6 +205,8 @@ def base_map(
     check_basemap(basemap)
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
     source = BASEMAPS[basemap]
+    # clustering needs a maximum zoom, which otherwise only a tile layer would give
+    fmap.add_child(_MapScript(f"{{map}}.setMaxZoom({source.max_zoom});"))
     if not offline:
         url = source.tiles.replace("{key}", tianditu_key or "")
         folium.TileLayer(url, name=source.label, attr=source.attribution,
@@ -390,6 +393,188 @@ def overview_map(
         ).add_to(fmap)
     fmap.get_root().html.add_child(legend(tr("路长责任区", "Road-chief territories"), items))
     folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
+
+
+# --------------------------------------------------------------------------- hotspots
+
+GI_COLOURS = {
+    "hot_99": "#b2182b", "hot_95": "#ef8a62", "hot_90": "#fdae61",
+    "not_significant": "#bdbdbd",
+    "cold_90": "#abd9e9", "cold_95": "#67a9cf", "cold_99": "#2166ac",
+}
+
+
+def gi_class_name(gi_class: str) -> str:
+    """User-facing name of a Gi* class such as ``hot_95``."""
+    names = {
+        "hot_99": ("热点 (99%)", "Hot spot (99%)"), "hot_95": ("热点 (95%)", "Hot spot (95%)"),
+        "hot_90": ("热点 (90%)", "Hot spot (90%)"),
+        "not_significant": ("不显著", "Not significant"),
+        "cold_90": ("冷点 (90%)", "Cold spot (90%)"), "cold_95": ("冷点 (95%)", "Cold spot (95%)"),
+        "cold_99": ("冷点 (99%)", "Cold spot (99%)"),
+    }
+    zh, en = names.get(gi_class, (gi_class, gi_class))
+    return tr(zh, en)
+
+
+class _IssueLayers(JSCSSMixin, MacroElement):
+    """Clustered issue markers, one layer per category, filtered by a week slider.
+
+    Reports travel as one compact JSON array and markers are built in the browser,
+    which keeps a map of many thousand reports small. ``window.patrolgeoIssues`` exposes
+    the groups and ``setWeek`` for tests.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+  const map = {{ this._parent.get_name() }};
+  const control = {{ this.control }};
+  const data = {{ this.payload }};
+  const groups = data.categories.map((name, i) => {
+    const g = L.markerClusterGroup({chunkedLoading: true});
+    g.addTo(map);
+    control.addOverlay(g, name);
+    return g;
+  });
+  function setWeek(week) {
+    groups.forEach(g => g.clearLayers());
+    const perGroup = groups.map(() => []);
+    for (const r of data.reports) {
+      if (week >= 0 && r[3] !== week) continue;
+      const m = L.circleMarker([r[0], r[1]], {radius: 6, color: data.colours[r[2]],
+                                               weight: 1, fillOpacity: 0.8});
+      m.bindPopup(r[4]);
+      perGroup[r[2]].push(m);
+    }
+    groups.forEach((g, i) => g.addLayers(perGroup[i]));
+    const label = document.getElementById(data.labelId);
+    if (label) label.textContent = week >= 0 ? data.weeks[week] : data.allWeeks;
+  }
+  const slider = L.control({position: 'topright'});
+  slider.onAdd = function() {
+    const div = L.DomUtil.create('div', 'patrolgeo-week-slider');
+    div.style.cssText = 'background:white;padding:6px 8px;border-radius:6px;' +
+      'font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)';
+    div.innerHTML = '<b>' + data.title + '</b><br><input type="range" min="-1" max="' +
+      (data.weeks.length - 1) + '" value="-1" step="1" style="width:180px">' +
+      '<br><span id="' + data.labelId + '"></span>';
+    L.DomEvent.disableClickPropagation(div);
+    div.querySelector('input').addEventListener('input', e => setWeek(Number(e.target.value)));
+    return div;
+  };
+  slider.addTo(map);
+  setWeek(-1);
+  window.patrolgeoIssues = {groups: groups, setWeek: setWeek, weeks: data.weeks};
+})();
+{% endmacro %}
+""")
+
+    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet.markercluster",
+                   "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+                   "leaflet.markercluster.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        ("markerclustercss",
+         "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"),
+        ("markerclusterdefaultcss",
+         "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+         "MarkerCluster.Default.css"),
+    ]
+
+    def __init__(self, payload: dict[str, Any], control: folium.LayerControl) -> None:
+        super().__init__()
+        self._name = "IssueLayers"
+        self.payload = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        self.control = control.get_name()
+
+
+CATEGORY_COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
+                    "#f781bf", "#999999", "#66c2a5", "#fc8d62")
+
+
+def hotspot_map(
+    segments: gpd.GeoDataFrame,
+    reports: gpd.GeoDataFrame | None = None,
+    *,
+    category_col: str = "category",
+    time_col: str = "reported_at",
+    synthetic: bool = False,
+    basemap: str = "osm",
+    offline: bool = False,
+) -> folium.Map:
+    """Gi* hot and cold spots on segments, a heatmap and clustered issue markers.
+
+    Parameters
+    ----------
+    segments
+        Segments with ``gi_class`` and, when present, ``issue_count``, ``trend_label``.
+    reports
+        Issue reports as points (any CRS) with ``category_col`` and ``time_col``; shown
+        as a heatmap and as markers clustered per category, with a week slider.
+    synthetic
+        Label the map as built from synthetic reports.
+    """
+    from folium.plugins import HeatMap
+
+    shown = segments.assign(_c=segments["gi_class"].map(GI_COLOURS).fillna(OTHER_COLOUR),
+                            _w=np.where(segments["gi_class"] == "not_significant", 2, 5),
+                            gi_name=segments["gi_class"].map(gi_class_name))
+    fields, aliases = _popup_fields(shown, [
+        ("road_name", "道路", "Road"), ("gi_name", "热点分析", "Hot spot analysis"),
+        ("issue_count", "问题数", "Issues"), ("trend_label", "趋势", "Trend"),
+        ("segment_id", "分段编号", "Segment id"),
+    ])
+    fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline)
+    styled_geojson(display_geojson(shown, [*fields, "_c", "_w"], basemap=basemap),
+                   name=tr("热点分析 (Gi*)", "Hot spots (Gi*)"),
+                   popup=folium.GeoJsonPopup(fields=fields, aliases=aliases)).add_to(fmap)
+    control = folium.LayerControl(collapsed=False)
+    if reports is not None and len(reports):
+        pts = to_display_crs(reports, basemap)
+        lat = np.round(pts.geometry.y.to_numpy(), 5)
+        lon = np.round(pts.geometry.x.to_numpy(), 5)
+        HeatMap(np.column_stack([lat, lon]).tolist(), name=tr("问题热力图", "Issue heatmap"),
+                radius=14, blur=18, show=False).add_to(fmap)
+        times = pd.to_datetime(reports[time_col])
+        week_start = (times.dt.tz_localize(None) if times.dt.tz is not None else times)
+        week_start = (week_start - pd.to_timedelta(week_start.dt.weekday, unit="D")).dt.date
+        weeks = sorted(set(week_start))
+        week_index = {w: i for i, w in enumerate(weeks)}
+        categories = sorted(reports[category_col].astype(str).unique())
+        cat_index = {c: i for i, c in enumerate(categories)}
+        when = times.dt.strftime("%Y-%m-%d %H:%M")
+        popups = [
+            f"<b>{c}</b><br>{t}" for c, t in zip(reports[category_col].astype(str), when,
+                                                   strict=True)
+        ]
+        payload = {
+            "categories": [tr(f"问题：{c}", f"Issues: {c}") for c in categories],
+            "colours": [CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)]
+                        for i in range(len(categories))],
+            "weeks": [tr(f"{w:%Y-%m-%d} 起一周", f"week of {w:%Y-%m-%d}") for w in weeks],
+            "allWeeks": tr("全部周", "all weeks"),
+            "title": tr("按周查看", "Week"),
+            "labelId": "patrolgeo-week-label",
+            "reports": [
+                [float(a), float(b), cat_index[c], week_index[w], p]
+                for a, b, c, w, p in zip(lat, lon, reports[category_col].astype(str),
+                                         week_start, popups, strict=True)
+            ],
+        }
+        control.add_to(fmap)
+        fmap.add_child(_IssueLayers(payload, control))
+    else:
+        control.add_to(fmap)
+    present = [c for c in GI_COLOURS if c in set(segments["gi_class"])]
+    fmap.get_root().html.add_child(
+        legend(tr("热点分析 (Gi*)", "Hot spots (Gi*)"),
+               [(gi_class_name(c), GI_COLOURS[c]) for c in present]))
+    if synthetic:
+        fmap.get_root().html.add_child(Element(
+            '<div class="patrolgeo-synthetic" style="position:fixed;top:10px;left:60px;'
+            "z-index:9999;background:#fff3cd;border:1px solid #d39e00;padding:4px 8px;"
+            f'font:13px sans-serif">{tr("演示用合成问题数据", "Synthetic demo reports")}</div>'))
     return fmap
 
 
