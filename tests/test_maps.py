@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -205,4 +206,52 @@ def test_hotspot_map_in_browser(guixi_segments, tmp_path):
         assert boxes.count() == 1 + 1 + 3  # Gi* segments, heatmap, three categories
         assert "合成" in page.inner_text(".patrolgeo-synthetic")
         page.screenshot(path=str(tmp_path / "hot.png"))
+    assert report.console_errors == [] and report.page_errors == []
+
+
+def _out_and_back_route(G, segments, n_edges=12):
+    """A closed walk: a shortest path between two far nodes and back, as traversal rows."""
+    import networkx as nx
+
+    nodes = list(G.nodes)
+    path = nx.shortest_path(G, nodes[0], nodes[len(nodes) // 2], weight="length")[: n_edges + 1]
+    by_nodes = {}
+    for row in segments.itertuples():
+        by_nodes.setdefault(frozenset((row.u, row.v)), row)
+    rows, cum = [], 0.0
+    legs = list(itertools.pairwise(path))
+    legs += [(b, a) for a, b in reversed(legs)]
+    for i, (a, b) in enumerate(legs):
+        seg = by_nodes[frozenset((a, b))]
+        geom = seg.geometry if seg.u == a else shapely.reverse(seg.geometry)
+        cum += seg.length_m
+        rows.append({"seq": i + 1, "segment_id": seg.segment_id, "road_name": seg.road_name,
+                     "deadhead": i >= len(legs) // 2, "length_m": seg.length_m, "cum_m": cum,
+                     "geometry": geom})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=segments.crs)
+
+
+def test_chief_map_in_browser(guixi_walk, guixi_segments, tmp_path):
+    import base64
+
+    route = _out_and_back_route(guixi_walk, guixi_segments)
+    territory = guixi_segments[guixi_segments["segment_id"].isin(route["segment_id"])]
+    gpx = '<?xml version="1.0"?><gpx version="1.1"><trk><name>测试</name></trk></gpx>'
+    school = gpd.GeoDataFrame({"name": ["实验小学"], "kind": ["助学岗"],
+                               "time_window": ["07:10–07:50"]},
+                              geometry=[route.geometry.iloc[0].interpolate(0.5, normalized=True)],
+                              crs=route.crs)
+    steps = [f"第 {i} 步" for i in range(1, 6)]
+    fmap = maps.chief_map(territory, route, chief="C1", instructions=steps, gpx=gpx,
+                          points=school, offline=True, arrow_every_m=0)
+    path = maps.save_map(fmap, tmp_path / "chief.html", offline=True)
+    with open_offline(path) as (page, report):
+        counts = page.evaluate(COUNT_LAYERS_JS)
+        assert counts["polylines"] == len(territory) + len(route)
+        assert counts["circles"] == 2  # one start/end marker (closed route), one school post
+        assert page.evaluate("window.patrolgeoArrows.getLayers().length") == len(route)
+        assert page.locator(".patrolgeo-turns li").count() == len(steps)
+        href = page.get_attribute(".patrolgeo-gpx", "href")
+        assert base64.b64decode(href.split(",", 1)[1]).decode("utf-8") == gpx
+        page.screenshot(path=str(tmp_path / "chief.png"))
     assert report.console_errors == [] and report.page_errors == []

@@ -203,10 +203,11 @@ def base_map(
         The Tianditu API key (``tk``) the Tianditu basemap needs.
     """
     check_basemap(basemap)
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_control=True)
     source = BASEMAPS[basemap]
     # clustering needs a maximum zoom, which otherwise only a tile layer would give
-    fmap.add_child(_MapScript(f"{{map}}.setMaxZoom({source.max_zoom});"))
+    fmap.add_child(_MapScript(f"{{map}}.setMaxZoom({source.max_zoom});"
+                              "L.control.scale({imperial: false}).addTo({map});"))
     if not offline:
         url = source.tiles.replace("{key}", tianditu_key or "")
         folium.TileLayer(url, name=source.label, attr=source.attribution,
@@ -575,6 +576,151 @@ def hotspot_map(
             '<div class="patrolgeo-synthetic" style="position:fixed;top:10px;left:60px;'
             "z-index:9999;background:#fff3cd;border:1px solid #d39e00;padding:4px 8px;"
             f'font:13px sans-serif">{tr("演示用合成问题数据", "Synthetic demo reports")}</div>'))
+    return fmap
+
+
+# --------------------------------------------------------------------------- chief maps
+
+ROUTE_COLOUR = "#d7301f"
+DEADHEAD_COLOUR = "#636363"
+
+
+def _arrow_points(route: gpd.GeoDataFrame, basemap: str, every_m: float) -> list[list[float]]:
+    """``[lat, lon, bearing°]`` at the middle of every traversal of at least ``every_m``."""
+    long_enough = route[route["length_m"] >= every_m]
+    if long_enough.empty:
+        return []
+    lines = long_enough.geometry
+    mid = to_display_crs(gpd.GeoDataFrame(geometry=lines.interpolate(0.5, normalized=True)),
+                         basemap).geometry
+    ahead = to_display_crs(gpd.GeoDataFrame(geometry=lines.interpolate(0.55, normalized=True)),
+                           basemap).geometry
+    # bearing in screen terms: scale longitude differences by cos(latitude)
+    dx = (ahead.x - mid.x) * np.cos(np.radians(mid.y))
+    dy = ahead.y - mid.y
+    bearing = (np.degrees(np.arctan2(dx, dy)) + 360) % 360
+    return [[round(float(a), 5), round(float(b), 5), round(float(c))]
+            for a, b, c in zip(mid.y, mid.x, bearing, strict=True)]
+
+
+def _turn_panel(title: str, instructions: list[str], gpx: str | None, gpx_name: str) -> Element:
+    import base64
+    import html as html_lib
+
+    items = "".join(f"<li>{html_lib.escape(text)}</li>" for text in instructions)
+    link = ""
+    if gpx is not None:
+        data = base64.b64encode(gpx.encode("utf-8")).decode("ascii")
+        link = (f'<a class="patrolgeo-gpx" download="{html_lib.escape(gpx_name)}" '
+                f'href="data:application/gpx+xml;base64,{data}">'
+                f"{tr('下载 GPX 轨迹', 'Download GPX track')}</a>")
+    return Element(
+        '<details class="patrolgeo-turns" open style="position:fixed;top:10px;left:56px;'
+        "z-index:9999;background:white;max-width:min(360px,70vw);max-height:55vh;"
+        "overflow:auto;padding:6px 10px;border-radius:6px;font:12px sans-serif;"
+        'box-shadow:0 1px 4px rgba(0,0,0,.3)">'
+        f"<summary><b>{html_lib.escape(title)}</b></summary>{link}<ol>{items}</ol></details>"
+    )
+
+
+def chief_map(
+    territory: gpd.GeoDataFrame,
+    route: gpd.GeoDataFrame | None = None,
+    *,
+    chief: str = "",
+    instructions: list[str] | None = None,
+    gpx: str | None = None,
+    points: gpd.GeoDataFrame | None = None,
+    colour: str = TERRITORY_COLOURS[0],
+    basemap: str = "osm",
+    offline: bool = False,
+    arrow_every_m: float = 40.0,
+) -> folium.Map:
+    """One chief's territory and patrol route, drawn in order, with a turn list and GPX.
+
+    Parameters
+    ----------
+    territory
+        The chief's segments.
+    route
+        The route as one row per traversal, in order (``Route.to_geodataframe()``):
+        ``seq, road_name, deadhead, length_m, cum_m`` and each line oriented the way it
+        is travelled. Service is drawn solid, deadhead dashed; arrows show the direction.
+    instructions
+        Turn-by-turn lines, shown as a numbered list.
+    gpx
+        The route as GPX text, offered as a download link inside the page.
+    points
+        Point visits (school-gate posts, inspections) with ``name`` and optionally
+        ``kind`` and ``time_window``.
+    """
+    fmap = base_map(latlon_bounds(territory, basemap), basemap=basemap, offline=offline)
+    shown = territory.assign(_c=colour, _w=7, _o=0.35, length_m=territory["length_m"].round(1))
+    fields, aliases = _popup_fields(shown, [
+        ("road_name", "道路", "Road"), ("grade", "保洁等级", "Cleaning grade"),
+        ("length_m", "长度(米)", "Length (m)"), ("segment_id", "分段编号", "Segment id"),
+    ])
+    styled_geojson(display_geojson(shown, [*fields, "_c", "_w", "_o"], basemap=basemap),
+                   name=tr("责任区", "Territory"),
+                   popup=folium.GeoJsonPopup(fields=fields, aliases=aliases)).add_to(fmap)
+    if route is not None and len(route):
+        drawn = route.assign(
+            _c=np.where(route["deadhead"], DEADHEAD_COLOUR, ROUTE_COLOUR), _w=3, _o=0.95,
+            _d=np.where(route["deadhead"], "6 6", ""),
+            kind=np.where(route["deadhead"], tr("空驶/转场", "Deadhead"), tr("巡查", "Patrol")),
+            km=(route["cum_m"] / 1000).round(2),
+        )
+        rfields, raliases = _popup_fields(drawn, [
+            ("seq", "顺序", "Step"), ("road_name", "道路", "Road"), ("kind", "类型", "Kind"),
+            ("km", "累计公里", "Cumulative km"),
+        ])
+        styled_geojson(display_geojson(drawn, [*rfields, "_c", "_w", "_o", "_d"],
+                                       basemap=basemap, tolerance_m=0.5),
+                       name=tr("巡查路线", "Patrol route"),
+                       popup=folium.GeoJsonPopup(fields=rfields, aliases=raliases)).add_to(fmap)
+        arrows = _arrow_points(drawn, basemap, arrow_every_m)
+        fmap.add_child(_MapScript(
+            "(function(){const g=L.layerGroup();"
+            f"for(const a of {json.dumps(arrows)}){{"
+            "L.marker([a[0],a[1]],{interactive:false,icon:L.divIcon({className:'patrolgeo-arrow',"
+            "iconSize:[14,14],html:'<div style=\"transform:rotate('+a[2]+'deg);color:"
+            f"{ROUTE_COLOUR};font:bold 14px sans-serif;line-height:14px;text-align:center\">"
+            "&#9650;</div>'})}).addTo(g);}"
+            "g.addTo({map});window.patrolgeoArrows=g;})();"
+        ))
+        first = to_display_crs(route.iloc[[0]][[route.geometry.name]], basemap).geometry.iloc[0]
+        last = to_display_crs(route.iloc[[-1]][[route.geometry.name]], basemap).geometry.iloc[0]
+        start = first.coords[0]
+        end = last.coords[-1]
+        closed = np.allclose(start, end)
+        folium.CircleMarker([start[1], start[0]], radius=9, color="#1a9641", fill=True,
+                            fill_opacity=1, weight=3,
+                            tooltip=tr("起点/终点", "Start/end") if closed else tr("起点", "Start"),
+                            ).add_to(fmap)
+        if not closed:
+            folium.CircleMarker([end[1], end[0]], radius=9, color="#d7191c", fill=True,
+                                fill_opacity=1, weight=3, tooltip=tr("终点", "End")).add_to(fmap)
+    if points is not None and len(points):
+        shown_points = to_display_crs(points, basemap)
+        group = folium.FeatureGroup(name=tr("定点任务", "Point visits"))
+        for row in shown_points.itertuples():
+            text = str(getattr(row, "name", ""))
+            for extra in ("kind", "time_window"):
+                value = getattr(row, extra, None)
+                if value is not None and str(value):
+                    text += f"<br>{value}"
+            folium.CircleMarker([row.geometry.y, row.geometry.x], radius=7, color="#2b83ba",
+                                fill=True, fill_opacity=0.9, popup=text).add_to(group)
+        group.add_to(fmap)
+    if instructions is not None or gpx is not None:
+        title = tr(f"路长 {chief} 巡查路线", f"Road chief {chief}: patrol route")
+        fmap.get_root().html.add_child(
+            _turn_panel(title, instructions or [], gpx, f"route-{chief or 'chief'}.gpx"))
+    fmap.get_root().html.add_child(legend(tr("图例", "Legend"), [
+        (tr("责任区", "Territory"), colour), (tr("巡查路线", "Patrol route"), ROUTE_COLOUR),
+        (tr("空驶/转场 (虚线)", "Deadhead (dashed)"), DEADHEAD_COLOUR),
+    ]))
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
 
