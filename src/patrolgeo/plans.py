@@ -306,9 +306,9 @@ _CONDITION_KEYS = ("highway", "min_frontage", "min_frontage_count", "min_draw", 
 _WIDTH_KEYS = {"lane_width_m", "dual_carriageway_classes", "fallback_class",
                "tagged_sidewalk_m", "separate_sidewalk_m", "classes"}
 _CLASS_WIDTH_KEYS = {"carriageway_m", "sidewalk_m", "sides"}
-_METHOD_KEYS = {"machine_classes", "machine_min_width_m", "street_part_footways", "sweeper_speed_kmh",
-                "sweeper_path_m", "sweeper_crew", "washer_speed_kmh", "washer_path_m",
-                "washer_crew", "manual_m2_per_hour"}
+_METHOD_KEYS = {"machine_classes", "machine_min_width_m", "street_part_footways",
+                "sweeper_speed_kmh", "sweeper_path_m", "sweeper_crew", "washer_speed_kmh",
+                "washer_path_m", "washer_crew", "manual_m2_per_hour"}
 _GRADE_KEYS = {"sweeps_per_day", "sweep_windows", "first_sweep_by", "washes_per_week",
                "wash_windows", "patrol_windows", "patrol_beat_m", "chief_patrol",
                "chief_min_per_km"}

@@ -100,6 +100,7 @@ def _row(osm_type: str, osm_id: int, tags: dict[str, str], geom, *, areas: bool 
 class _POIHandler(osmium.SimpleHandler):
     def __init__(self) -> None:
         super().__init__()
+        self._wkb = osmium.geom.WKBFactory()
         self.rows: list[dict] = []
         self.area_rows: list[dict] = []
         self.bus_ways: dict[int, set[str]] = {}
@@ -137,15 +138,8 @@ class _POIHandler(osmium.SimpleHandler):
                 if member.type == "w":
                     self.bus_ways.setdefault(member.ref, set()).add(ref)
 
-
-class _AreaHandler(_POIHandler):
-    """Also assembles areas: pyosmium then reads the file twice (for relations)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._wkb = osmium.geom.WKBFactory()
-
     def area(self, a) -> None:
+        # having this method makes pyosmium assemble areas (reading the file twice)
         tags = dict(a.tags)
         if area_kind(tags) is None:
             return
@@ -207,13 +201,13 @@ def _area_of(
     return box(*declared) if declared is not None else None
 
 
-def _read(path: str | Path, *, with_areas: bool) -> tuple[Path, _POIHandler]:
+def _read(path: str | Path) -> tuple[Path, _POIHandler]:
     path = Path(path)
     if not path.exists():
         raise OSMFileError("file not found", file=path)
     if not path.is_file():
         raise OSMFileError("not a file", file=path)
-    handler = _AreaHandler() if with_areas else _POIHandler()
+    handler = _POIHandler()
     try:
         handler.apply_file(str(path), locations=True)
     except RuntimeError as exc:
@@ -247,7 +241,7 @@ def read_evidence(
     -------
     OSMEvidence
     """
-    path, handler = _read(path, with_areas=True)
+    path, handler = _read(path)
     area = _area_of(path, bbox, polygon)
     areas = _frame(handler.area_rows)
     if area is not None and len(areas):
@@ -280,9 +274,10 @@ def read_context(
     -------
     pois
         GeoDataFrame in EPSG:4326 with ``osm_type, osm_id, kind, name, tag, geometry``
-        (areas are reduced to their centroid), sorted by ``osm_type, osm_id``.
+        (areas, including multipolygon relations, are reduced to their centroid), sorted
+        by ``osm_type, osm_id``; ``tag`` is the tag that made the kind.
     bus_ways
         ``{way id: {route ref, ...}}`` for every way that a bus route relation uses.
     """
-    path, handler = _read(path, with_areas=False)
-    return _points_within(_frame(handler.rows), _area_of(path, bbox, polygon)), handler.bus_ways
+    found = read_evidence(path, bbox=bbox, polygon=polygon)
+    return found.pois, found.bus_ways
