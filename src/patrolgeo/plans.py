@@ -31,7 +31,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -1222,13 +1222,14 @@ class PlanResult:
         The plan table, one row per road sorted by ``road_id`` (see :func:`plan_roads`).
     rules
         The rules used.
+    issue_data
+        Whether an issue load was given (patrols may have been raised).
     """
 
     segments: gpd.GeoDataFrame
     roads: pd.DataFrame
     rules: Rules
     issue_data: bool = False
-    notes: list[str] = field(default_factory=list)
 
     def grade_mix(self) -> pd.DataFrame:
         """Totals per grade: roads, km, area, crew-hours per day and week, workload."""
@@ -1688,7 +1689,7 @@ def plan_sheets(result: PlanResult) -> dict[str, pd.DataFrame]:
     for col, digits in (("km", 2), ("share_km", 3), ("area_m2", 0), ("crew_hours_day", 1),
                         ("crew_hours_week", 1), ("workload_h_week", 1)):
         mix[col] = mix[col].astype(float).round(digits)
-    mix = mix.rename(columns={"grade": tr("保洁等级", "grade"), **headers})
+    mix = mix.rename(columns={**headers, "grade": tr("保洁等级", "grade")})
     notes = pd.DataFrame({mix.columns[0]: [
         "", tr("规则文件：", "rules: ") + " + ".join(Path(s).name for s in result.rules.sources),
         tr("作业量按范围中值计算；人·时/日为一周工作量的日均值。",
@@ -1720,6 +1721,7 @@ section.road table{width:100%} section.road th{width:9em}
 margin-left:6px;vertical-align:middle}
 .g1{background:#c62828}.g2{background:#ef6c00}.g3{background:#2e7d32}.g4{background:#1565c0}
 nav a{margin-right:10px;white-space:nowrap} ul.why{margin:0;padding-left:18px}
+.scroll{overflow-x:auto} .scroll td,.scroll th{white-space:nowrap}
 footer{color:#666;font-size:12px;margin:24px 0}
 """
 
@@ -1746,7 +1748,7 @@ def plan_book_html(result: PlanResult, *, title: str | None = None) -> str:
         f"<p>{tr('道路', 'Roads')} {len(table)} · {_fmt(table['length_m'].sum() / 1000, 2)} "
         f"{tr('公里', 'km')} · {tr('规则', 'rules')}: "
         f"{esc(' + '.join(Path(s).name for s in result.rules.sources))}</p>",
-        f"<h2>{tr('等级构成', 'Grade mix')}</h2><table><tr>"
+        f"<h2>{tr('等级构成', 'Grade mix')}</h2><div class=\"scroll\"><table><tr>"
         f"<th>{tr('等级', 'Grade')}</th><th>{tr('道路数', 'Roads')}</th>"
         f"<th>{tr('公里', 'km')}</th><th>{tr('里程占比', 'Share')}</th>"
         f"<th>{tr('保洁面积(平方米)', 'Area (m²)')}</th>"
@@ -1763,15 +1765,15 @@ def plan_book_html(result: PlanResult, *, title: str | None = None) -> str:
             f"<td class=n>{_fmt(row['crew_hours_day'])}</td>"
             f"<td class=n>{_fmt(row['crew_hours_week'])}</td>"
             f"<td class=n>{_fmt(row['workload_h_week'])}</td></tr>")
-    lines.append("</table>")
+    lines.append("</table></div>")
     peaks = esc(", ".join(str(w) for w in result.rules.machine_blackout))
     lines.append(tr(f"<p>错时作业：{peaks} 禁止机械作业。</p>",
                     f"<p>Staggered work (错时作业): no machine work {peaks}.</p>"))
     anchor = {r: n for n, r in enumerate(table["road_id"], start=1)}
     for g in GRADES:
         part = table[table["grade"] == g]
-        lines.append(f'<h2 id="grade-{g}">{esc(grade_label(g))} · {len(part)} '
-                     f'{tr("条道路", "roads")}</h2>')
+        count = tr(f"{len(part)} 条道路", f"{len(part)} road{'' if len(part) == 1 else 's'}")
+        lines.append(f'<h2 id="grade-{g}">{esc(grade_label(g))} · {count}</h2>')
         if len(part):
             lines.append("<nav>" + " ".join(
                 f'<a href="#road-{anchor[r]}">{esc(str(n))}</a>'

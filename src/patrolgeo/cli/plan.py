@@ -64,6 +64,7 @@ def plan_command(
         crew, chief = row["crew_hours_week"], row["workload_h_week"]
         print(tr(f"{label}：{roads_n} 条道路，{km:.2f} 公里（{share:.0%}），"
                  f"{crew:,.0f} 人·时/周，路长 {chief:,.1f} 小时/周",
-                 f"{label}: {roads_n} roads, {km:.2f} km ({share:.0%}), "
+                 f"{label}: {roads_n} road{'' if roads_n == 1 else 's'}, {km:.2f} km "
+                 f"({share:.0%}), "
                  f"{crew:,.0f} crew-h/week, chiefs {chief:,.1f} h/week"))
     report(outputs.files)
