@@ -45,7 +45,7 @@ from patrolgeo import ATTRIBUTION
 from patrolgeo.errors import ConfigError, InputRowError
 from patrolgeo.i18n import get_lang, tr
 from patrolgeo.pois import AREA_KINDS, OSMEvidence
-from patrolgeo.roads import HIGHWAY_RANK, highway_class
+from patrolgeo.roads import HIGHWAY_RANK
 
 try:  # Python 3.11+
     import tomllib
@@ -63,6 +63,7 @@ METHODS = ("mechanical_sweeping", "washing", "manual_sweeping", "patrol_cleaning
 """Cleaning methods, in the order plans list them."""
 
 HIGHWAY_CLASSES = frozenset(HIGHWAY_RANK)
+_HIGHWAY_ORDER = {h: i for i, h in enumerate(HIGHWAY_RANK)}
 
 
 def grade_label(grade: int) -> str:
@@ -1016,11 +1017,13 @@ def road_evidence(
     out["road_name"] = seg.groupby("road_id")["road_name"].first()
     out["length_m"] = length.groupby(road).sum()
     out["n_segments"] = road.value_counts()
-    by_class = seg.groupby(["road_id", "highway"])["length_m"].sum()
-    out["highway"] = pd.Series({
-        road_id: highway_class(list(part[part == part.max()].index.get_level_values("highway")))
-        for road_id, part in by_class.groupby(level="road_id", sort=True)
-    })
+    # the class carrying most length; ties go to the more important class, as in roads
+    by_class = seg.groupby(["road_id", "highway"])["length_m"].sum().reset_index()
+    by_class["rank"] = by_class["highway"].map(_HIGHWAY_ORDER).fillna(len(_HIGHWAY_ORDER))
+    longest = by_class.groupby("road_id")["length_m"].transform("max")
+    out["highway"] = (by_class[by_class["length_m"] == longest]
+                      .sort_values(["road_id", "rank", "highway"])
+                      .groupby("road_id")["highway"].first())
     out["lanes"] = _weighted_median(road, seg["lanes"], length)
     out["width_m"] = _weighted_median(road, seg["width_m"], length)
 
@@ -1057,8 +1060,8 @@ def road_evidence(
         chosen = features[_matches(features, rule.conditions["near"])].reset_index(drop=True)
         left, right = _pairs_within(geoms, chosen, rule.conditions["within_m"])
         dist = shapely.distance(geoms[left], chosen.geometry.values[right]) if len(left) else []
-        near = pd.DataFrame({"road": road.to_numpy()[left], "d": dist,
-                             "name": [_feature_name(chosen, j) for j in right]})
+        labels = _feature_labels(chosen)
+        near = pd.DataFrame({"road": road.to_numpy()[left], "d": dist, "name": labels[right]})
         near = near.sort_values(["road", "d", "name"], kind="stable").groupby("road").first()
         out[f"near_{rule.id}_m"] = near["d"].reindex(out.index)
         out[f"near_{rule.id}_name"] = near["name"].reindex(out.index)
@@ -1067,10 +1070,11 @@ def road_evidence(
     return out, per_segment
 
 
-def _feature_name(features: gpd.GeoDataFrame, j: int) -> str:
-    name = features["name"].iat[j]
-    tag = features["tag"].iat[j]
-    return f"{name} ({tag})" if isinstance(name, str) and name else str(tag)
+def _feature_labels(features: gpd.GeoDataFrame) -> np.ndarray:
+    """``"name (tag)"`` of each feature, or the tag alone when it has no name."""
+    return np.array([f"{name} ({tag})" if isinstance(name, str) and name else str(tag)
+                     for name, tag in zip(features["name"], features["tag"], strict=True)],
+                    dtype=object)
 
 
 def _natural(text: str) -> tuple[Any, ...]:
@@ -1106,7 +1110,7 @@ def _condition_mask(rule: Rule, ev: pd.DataFrame) -> pd.Series:
     return mask
 
 
-def _why(rule: Rule, row: pd.Series) -> str:
+def _why(rule: Rule, row: Mapping[str, Any]) -> str:
     c = rule.conditions
     parts = []
     if "highway" in c:
@@ -1166,10 +1170,11 @@ def grade_roads(
     for order, rule in enumerate(rules.rules):
         for road_id in road_table.index[_condition_mask(rule, road_table)]:
             fired[road_id].append((rule.grade, order, rule))
+    records = road_table.to_dict("index")
     rows = []
     for road_id, hits in fired.items():
         hits.sort(key=lambda h: (h[0], h[1]))
-        row = road_table.loc[road_id]
+        row = records[road_id]
         if hits:
             grade = hits[0][0]
             ids = [r.id for g, _, r in hits if g == grade]
