@@ -12,7 +12,6 @@ import osmium
 import pandas as pd
 import pytest
 import shapely
-import tomllib
 from shapely.geometry import LineString, Point, box
 from typer.testing import CliRunner
 
@@ -21,6 +20,7 @@ from patrolgeo import pipeline, plans, pois, roads
 from patrolgeo.cli import app
 from patrolgeo.errors import ConfigError, InputRowError
 from patrolgeo.i18n import language
+from patrolgeo.plans import tomllib
 
 RULES_TEXT = plans.default_rules_path().read_text(encoding="utf-8")
 DEFAULTS = tomllib.loads(RULES_TEXT)
@@ -442,6 +442,24 @@ def test_bad_override_rows(tmp_path, text, row, field, message):
     assert message in err.message, err
 
 
+def test_overrides_saved_by_excel_in_gbk(tmp_path):
+    path = tmp_path / "overrides.csv"
+    path.write_bytes("road_id,grade,reason\n小巷,二级,菜市场门口\n".encode("gbk"))
+    (row,) = plans.read_overrides(path)
+    assert (row.road_id, row.grade, row.reason, row.line) == ("小巷", 2, "菜市场门口", 2)
+
+
+def test_plan_without_evidence_and_in_degrees(town):
+    _, _, result, _ = town
+    plan = plans.plan_roads(result.segments)  # classes only: no shops, stations or buses
+    got = plan.roads.set_index("road_id")["grade"]
+    assert got["干道"] == 2 and got["郊区路"] == 3
+    assert got["商业街"] == 4 and got["站前街"] == 4 and got["公交街"] == 4
+    with pytest.raises(InputRowError, match="projected") as info:
+        plans.plan_roads(result.segments.to_crs(4326))
+    assert info.value.field == "crs"
+
+
 def test_override_of_unknown_road(town, tmp_path):
     _, _, result, evidence = town
     path = tmp_path / "overrides.csv"
@@ -655,3 +673,58 @@ def test_helsinki_shopping_street_is_grade_one(helsinki_pbf, helsinki_walk_segme
     mix = plan.grade_mix()
     assert mix.loc["total", "km"] * 1000 == pytest.approx(seg["length_m"].sum())
     assert (mix.loc[[1, 2, 3, 4], "roads"] > 0).all()
+
+
+def test_segment_widths_from_tags():
+    geoms = [LineString([(0, 0), (100, 0)]),     # 1 residential, sidewalks mapped apart
+             LineString([(0, 8), (100, 8)]),     # 2 its sidewalk way, 8 m north
+             LineString([(0, 100), (100, 100)]),  # 3 residential, nothing special
+             LineString([(0, 200), (100, 200)]),  # 4 unclassified with sidewalk=both
+             LineString([(0, 300), (100, 300)]),  # 5 one-way primary: half a dual carriageway
+             LineString([(0, 400), (100, 400)]),  # 6 secondary with width=10 and lanes=4
+             LineString([(0, 500), (100, 500)]),  # 7 tertiary with lanes=3
+             LineString([(50, 100), (50, 200)])]  # 8 a crossing way
+    seg = gpd.GeoDataFrame({
+        "highway": ["residential", "footway", "residential", "unclassified", "primary",
+                    "secondary", "tertiary", "footway"],
+        "width_m": [None, None, None, None, None, 10.0, None, None],
+        "lanes": [None, None, None, None, None, 4.0, 3.0, None],
+        "osm_way_id": [1, 2, 3, 4, 5, 6, 7, 8], "oneway": [False] * 8,
+        "length_m": [100.0] * 8}, geometry=geoms, crs=32651)
+    tags = {2: {"highway": "footway", "footway": "sidewalk"},
+            4: {"highway": "unclassified", "sidewalk": "both"},
+            5: {"highway": "primary", "oneway": "yes"},
+            8: {"highway": "footway", "footway": "crossing"}}
+    w = plans.segment_widths(seg, plans.load_rules(), tags)
+    classes = DEFAULTS["widths"]["classes"]
+    assert list(w["separate_sidewalks"]) == [True, False, False, False, False, False, False,
+                                             False]
+    assert w.at[0, "sidewalk_m"] == 0  # its sidewalk way carries that area
+    assert w.at[2, "sidewalk_m"] == 2 * classes["residential"]["sidewalk_m"]
+    assert w.at[3, "sidewalk_m"] == 2 * DEFAULTS["widths"]["tagged_sidewalk_m"]
+    assert w.at[4, "carriageway_m"] == classes["primary"]["carriageway_m"] / 2
+    assert w.at[4, "sidewalk_m"] == classes["primary"]["sidewalk_m"]  # the outer side only
+    assert w.at[5, "carriageway_m"] == 10 and w.at[5, "width_source"] == "width"
+    assert w.at[6, "carriageway_m"] == 3 * DEFAULTS["widths"]["lane_width_m"]
+    assert list(w["street_part"]) == [False, True, False, False, False, False, False, True]
+    assert not w.at[1, "machine"] and w.at[2, "machine"]
+
+
+def test_sidewalk_ways_are_looked_after_with_their_street(tmp_path):
+    nodes = {1: (30.0, 120.0), 2: (30.0, 120.002), 3: (30.00007, 120.0), 4: (30.00007, 120.002)}
+    ways = {10: ([1, 2], {"highway": "residential", "name": "主街"}),
+            11: ([3, 4], {"highway": "footway", "footway": "sidewalk"}),
+            12: ([1, 3], {"highway": "footway", "footway": "crossing"})}
+    path = write_osm(tmp_path / "sidewalks.osm", nodes, ways)
+    seg = pipeline.load_roads(path).segments
+    plan = plans.plan_roads(seg, pois.read_evidence(path))
+    table = plan.roads.set_index("road_id")
+    walk = table.loc["无名路-11"]
+    assert walk["street_part"] and walk["workload_min_week"] == 0
+    assert walk["patrol_clean_h_day"] == 0 and "patrol_cleaning" not in walk["methods"]
+    assert walk["area_m2"] == pytest.approx(walk["length_m"] * 2.5)  # footway default
+    street = table.loc["主街"]
+    assert not street["street_part"] and street["workload_min_week"] > 0
+    assert street["sidewalk_m"] == 0  # mapped apart, 8 m away
+    html = plans.plan_book_html(plan)
+    assert "随所属道路巡回保洁、巡查" in html

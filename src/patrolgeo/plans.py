@@ -791,6 +791,7 @@ OVERRIDE_COLUMNS = ("road_id", "grade", "chief_patrol", "carriageway_m", "sidewa
 def read_overrides(path: str | Path, rules: Rules | None = None) -> list[Override]:
     """Read a per-road overrides CSV (UTF-8, with or without BOM).
 
+    The file may be UTF-8 (with or without BOM) or GBK/GB 18030, as Excel saves it.
     Columns: ``road_id`` (required), and any of ``grade`` (1-4 or 一级 … 四级),
     ``chief_patrol`` (a patrol code of the rules, e.g. ``daily``), ``carriageway_m`` and
     ``sidewalk_m`` (metres; sidewalk is both sides together), ``reason`` (free text);
@@ -807,10 +808,15 @@ def read_overrides(path: str | Path, rules: Rules | None = None) -> list[Overrid
     codes = [s.code for s in rules.patrol]
     if not path.exists():
         raise InputRowError("overrides file not found", file=path)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputRowError(f"not UTF-8 text: {exc.reason}", file=path) from exc
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on a Chinese Windows saves "CSV" in GBK; GB 18030 reads that too
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise InputRowError("not UTF-8 or GB 18030 text", file=path) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -1421,18 +1427,24 @@ def plan_roads(
     -------
     PlanResult
         The plan table has, per road: ``road_id, road_name, grade, grade_label, rules,
-        reasons, overridden, highway, length_m, n_segments, carriageway_m, sidewalk_m,
-        area_m2, frontage, frontage_count, draw, bus_share, bus_routes, methods,
-        sweeps_per_day, sweep_windows, first_sweep_by, washes_per_week, wash_windows,
-        patrol_cleaning_h, patrol_windows, machine_blackout, mech_sweep_h_day,
-        manual_sweep_h_day, patrol_clean_h_day, wash_h_week, crew_hours_day,
-        crew_hours_week, issue_load, chief_patrol, chief_patrol_label,
-        chief_patrols_week, workload_min_week``. Crew-hours per day are the average
+        reasons, overridden, rule_grade, highway, street_part, length_m, n_segments,
+        carriageway_m, sidewalk_m, area_m2, frontage, frontage_count, draw, bus_share,
+        bus_routes, methods, methods_label, sweeps_per_day, sweep_windows,
+        first_sweep_by, washes_per_week, wash_windows, patrol_cleaning_h,
+        patrol_windows, machine_blackout, mech_sweep_h_day, manual_sweep_h_day,
+        patrol_clean_h_day, wash_h_week, crew_hours_day, crew_hours_week, issue_load,
+        patrol_raised_by, chief_patrol, chief_patrol_label, chief_patrols_week,
+        workload_min_week``. ``street_part`` marks a road made only of sidewalk or
+        crossing ways: it is swept, but patrol cleaning and the chief's patrols are
+        counted on its street. Crew-hours per day are the average
         day (a week's work / 7). Ranges (``1–2`` sweeps) are costed at their middle.
     """
     rules = rules or load_rules()
     if len(segments) == 0:
         raise InputRowError("no segments to plan", field="segments")
+    if segments.crs is None or not segments.crs.is_projected:
+        raise InputRowError("segments must be in a projected CRS in metres, as "
+                            "roads.segments_from_graph gives them", field="crs")
     seg = segments.copy()
     table, per_seg = road_evidence(seg, evidence, rules)
     if overrides:
@@ -1523,6 +1535,8 @@ def plan_roads(
     out = out.join(table[["frontage", "frontage_count", "draw", "bus_share", "bus_routes"]])
     any_machine = pd.Series(machine).groupby(seg["road_id"].to_numpy()).any()
     any_manual = pd.Series(manual_area.to_numpy() > 0).groupby(seg["road_id"].to_numpy()).any()
+    # a road made only of sidewalk or crossing ways is looked after with its street
+    out["street_part"] = pd.Series(street_part).groupby(seg["road_id"].to_numpy()).all()
     method_codes, method_text = [], []
     for road_id, g in out["grade"].items():
         p = plan_of[g]
@@ -1533,7 +1547,7 @@ def plan_roads(
             codes.append("washing")
         if p.sweeps_per_day[1] > 0 and any_manual[road_id]:
             codes.append("manual_sweeping")
-        if p.patrol_hours > 0:
+        if p.patrol_hours > 0 and not out.at[road_id, "street_part"]:
             codes.append("patrol_cleaning")
         method_codes.append(";".join(codes))
         method_text.append(tr("、", ", ").join(method_label(c) for c in codes))
@@ -1565,7 +1579,8 @@ def plan_roads(
     out = out.reset_index()
     columns = [
         "road_id", "road_name", "grade", "grade_label", "rules", "reasons", "overridden",
-        "rule_grade", "highway", "length_m", "n_segments", "carriageway_m", "sidewalk_m",
+        "rule_grade", "highway", "street_part", "length_m", "n_segments", "carriageway_m",
+        "sidewalk_m",
         "area_m2", "frontage", "frontage_count", "draw", "bus_share", "bus_routes",
         "methods", "methods_label", "sweeps_per_day", "sweep_windows", "first_sweep_by",
         "washes_per_week", "wash_windows", "patrol_cleaning_h", "patrol_windows",
@@ -1648,6 +1663,7 @@ def _headers() -> dict[str, str]:
         "grade": ("等级", "grade"), "grade_label": ("保洁等级", "cleaning grade"),
         "rules": ("依据规则", "rules"), "reasons": ("定级理由", "reasons"),
         "overridden": ("人工指定", "overridden"), "rule_grade": ("规则等级", "rule grade"),
+        "street_part": ("人行道/过街", "sidewalk or crossing"),
         "highway": ("道路类别", "class"), "length_m": ("长度(米)", "length (m)"),
         "n_segments": ("路段数", "segments"), "carriageway_m": ("车行道宽(米)", "carriageway (m)"),
         "sidewalk_m": ("人行道宽(米,两侧)", "sidewalks (m, both)"),
@@ -1832,6 +1848,11 @@ def _road_section(row: Any, n: int, rules: Rules) -> str:
            f"{row.crew_hours_day:,.1f} a day, {row.crew_hours_week:,.1f} a week "
            f"(sweepers {row.mech_sweep_h_day:.1f}, manual {row.manual_sweep_h_day:.1f}, patrol "
            f"cleaning {row.patrol_clean_h_day:.1f} a day; washing {row.wash_h_week:.1f} a week)"))))
+    if row.street_part:
+        cells.append((tr("路长巡查", "Road chief"), esc(tr(
+            "人行道或过街通道：随所属道路巡回保洁、巡查",
+            "a sidewalk or crossing: patrol cleaning and patrols come with its street"))))
+        return _section(row, n, cells)
     raised = ""
     if row.patrol_raised_by:
         raised = tr(f"（问题热点，上调 {row.patrol_raised_by} 级）",
@@ -1840,6 +1861,11 @@ def _road_section(row: Any, n: int, rules: Rules) -> str:
     cells.append((tr("路长巡查", "Road chief"), esc(
         tr(f"{row.chief_patrol_label}{raised}，约 {row.workload_min_week:,.0f} 分钟/周",
            f"{row.chief_patrol_label}{raised}, about {row.workload_min_week:,.0f} min a week"))))
+    return _section(row, n, cells)
+
+
+def _section(row: Any, n: int, cells: list[tuple[str, str]]) -> str:
+    esc = html.escape
     body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in cells)
     name = esc(str(row.road_name))
     rid = "" if row.road_name == row.road_id else f" <small>{esc(str(row.road_id))}</small>"
