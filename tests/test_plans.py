@@ -23,6 +23,14 @@ from patrolgeo.i18n import language
 from patrolgeo.plans import tomllib
 
 RULES_TEXT = plans.default_rules_path().read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # CLI runs with --lang en set the language for the whole process; start each test in zh
+    with language("zh"):
+        yield
+
 DEFAULTS = tomllib.loads(RULES_TEXT)
 
 # --------------------------------------------------------------------------- a hand-built town
@@ -86,7 +94,8 @@ def town(tmp_path_factory):
 @pytest.fixture(scope="module")
 def town_plan(town):
     _, _, result, evidence = town
-    return plans.plan_roads(result.segments, evidence)
+    with language("zh"):  # module fixtures start before the per-test language fixture
+        return plans.plan_roads(result.segments, evidence)
 
 
 def test_hand_built_roads_get_the_grades_of_the_rules(town, town_plan):
@@ -590,7 +599,8 @@ def _stations(path):
 
 @pytest.fixture(scope="module")
 def guixi_plan(guixi_osm, guixi_segments):
-    return plans.plan_roads(guixi_segments, pois.read_evidence(guixi_osm))
+    with language("zh"):
+        return plans.plan_roads(guixi_segments, pois.read_evidence(guixi_osm))
 
 
 def test_guixi_grades(guixi_osm, guixi_segments, guixi_plan):
