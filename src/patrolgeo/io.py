@@ -108,3 +108,70 @@ def write_table(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments"
     if suffix == ".csv":
         return write_csv(gdf, path)
     raise ValueError(f"unknown output format {suffix!r}: use .gpkg, .geojson or .csv")
+
+
+#: Timestamp stamped into xlsx files so that the same table gives the same bytes.
+_XLSX_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def write_xlsx(
+    sheets: dict[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    widths: dict[str, float] | None = None,
+) -> Path:
+    """Write tables as an Excel workbook, one sheet per table, in the order given.
+
+    The workbook is byte-identical for identical tables: openpyxl's creation and
+    modification times and the zip entries' dates are fixed.
+
+    Parameters
+    ----------
+    sheets
+        ``{sheet name: table}``; names are cut to Excel's 31 characters.
+    path
+        The ``.xlsx`` file.
+    widths
+        Column widths in characters by column header; others are sized to their text.
+    """
+    import datetime
+    import io as _io
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, table in sheets.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append([str(c) for c in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.itertuples(index=False):
+            sheet.append([None if (isinstance(v, float) and v != v) else
+                          (v.item() if hasattr(v, "item") else v) for v in row])
+        for i, column in enumerate(table.columns, start=1):
+            letter = sheet.cell(row=1, column=i).column_letter
+            if widths and column in widths:
+                width = widths[column]
+            else:
+                texts = [str(column), *(str(v) for v in table[column].head(200))]
+                width = min(60, max(len(t.encode("gbk", "replace")) for t in texts) + 2)
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "A2"
+    stamp = datetime.datetime(*_XLSX_TIME)
+    workbook.properties.creator = "patrolgeo"
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    raw = _io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    with (atomic_path(path, suffix=".xlsx") as tmp, zipfile.ZipFile(raw) as src,
+          zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_XLSX_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return Path(path)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import pandas as pd
 
-from patrolgeo import maps, roads
+from patrolgeo import maps, plans, pois, roads
+from patrolgeo.errors import OSMFileError
 from patrolgeo.i18n import tr
-from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text
+from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
 
 
 def demo_osm_path() -> Path:
@@ -87,6 +89,39 @@ def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs,
                               out / "segments.html", offline=map_options.offline))
 
 
+def plan_from_osm(
+    result: RoadsResult,
+    osm: str | Path,
+    *,
+    rules: plans.Rules | None = None,
+    overrides: list[plans.Override] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    issue_load: pd.Series | None = None,
+) -> plans.PlanResult:
+    """Grade the roads of ``result`` and plan their cleaning from the same OSM file."""
+    osm = Path(osm)
+    if osm.name.lower().endswith(roads.GRAPHML_SUFFIXES):
+        raise OSMFileError("plans read shops, stations and bus routes from the OSM file: "
+                           "give the .osm/.osm.bz2/.osm.pbf, not a GraphML cache", file=osm)
+    evidence = pois.read_evidence(osm, bbox=bbox)
+    return plans.plan_roads(result.segments, evidence, rules=rules, overrides=overrides,
+                            issue_load=issue_load)
+
+
+def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs) -> None:
+    """Write the plan book: plan table (CSV, xlsx), per-road plan pages (HTML), and
+    per-segment grades and workloads (CSV)."""
+    out = Path(out)
+    outputs.add(tr("保洁方案表 CSV", "Cleaning plans CSV"),
+                write_csv(plans.plan_csv_table(plan), out / "plans.csv"))
+    outputs.add(tr("保洁方案表 Excel", "Cleaning plans Excel"),
+                write_xlsx(plans.plan_sheets(plan), out / "plans.xlsx"))
+    outputs.add(tr("一路一策方案册", "Per-road plan book"),
+                write_text(plans.plan_book_html(plan), out / "plans.html"))
+    outputs.add(tr("分段等级与工作量 CSV", "Segment grades and workloads CSV"),
+                write_csv(plans.segment_csv_table(plan), out / "segments_plan.csv"))
+
+
 def run_demo(
     out: str | Path = "maps/demo",
     *,
@@ -102,9 +137,12 @@ def run_demo(
     osm = Path(osm) if osm is not None else demo_osm_path()
     step(tr(f"读取路网 {osm.name}", f"Loading road network {osm.name}"))
     result = load_roads(osm, mode=mode)
+    step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
+    plan = plan_from_osm(result, osm)
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
     write_roads(result, out, outputs, map_options)
+    write_plans(plan, out, outputs)
     links = [(label, path.name) for label, path in outputs.files]
     index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),
                        Path(out) / "index.html")

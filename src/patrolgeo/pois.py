@@ -3,10 +3,16 @@
 Plans grade roads by what lines them (shops, restaurants, markets, schools, hospitals,
 stations) and by bus routes; synthetic issue reports follow the same context. Both read
 it here, with pyosmium, from any OSM file the road loader accepts.
+
+Besides points, :func:`read_evidence` keeps the outlines of tagged areas (a market hall,
+a station area relation, ``landuse=retail``, ``building=retail``), because a shop
+frontage or a station approach is measured to the outline, not to its centroid, and in
+many Chinese extracts commercial land is mapped as areas rather than as shop nodes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,32 +46,70 @@ POI_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
 
 POI_KINDS = tuple(dict.fromkeys(kind for kind, _, _ in POI_RULES))
 
+#: Areas that are evidence of commercial frontage without being POIs of their own.
+AREA_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    ("shop", "landuse", frozenset({"retail"})),
+    ("shop", "building", frozenset({"retail", "kiosk", "supermarket"})),
+    ("commercial", "landuse", frozenset({"commercial"})),
+    ("commercial", "building", frozenset({"commercial"})),
+)
+
+#: Every kind an area may have: the POI kinds, then ``commercial``.
+AREA_KINDS = tuple(dict.fromkeys([*POI_KINDS, *(kind for kind, _, _ in AREA_RULES)]))
+
+#: Tags of highway ways kept for the plans (sidewalks, widths, one-way carriageways).
+ROAD_TAGS = ("highway", "oneway", "junction", "lanes", "width", "est_width", "sidewalk",
+             "sidewalk:both", "sidewalk:left", "sidewalk:right", "footway")
+
+
+def _match(
+    tags: dict[str, str], rules: tuple[tuple[str, str, frozenset[str] | None], ...]
+) -> tuple[str, str] | None:
+    for kind, key, values in rules:
+        value = tags.get(key)
+        if value is not None and (values is None or value in values):
+            return kind, f"{key}={value}"
+    return None
+
 
 def poi_kind(tags: dict[str, str]) -> str | None:
     """Return the POI kind of an OSM object's tags, or ``None`` if it is not a POI."""
-    for kind, key, values in POI_RULES:
-        value = tags.get(key)
-        if value is not None and (values is None or value in values):
-            return kind
-    return None
+    found = _match(tags, POI_RULES)
+    return found[0] if found else None
+
+
+def area_kind(tags: dict[str, str]) -> str | None:
+    """Return the kind of a tagged area: its POI kind, else ``shop``/``commercial`` land."""
+    found = _match(tags, (*POI_RULES, *AREA_RULES))
+    return found[0] if found else None
+
+
+def _row(osm_type: str, osm_id: int, tags: dict[str, str], geom, *, areas: bool = False
+         ) -> dict | None:
+    found = _match(tags, (*POI_RULES, *AREA_RULES) if areas else POI_RULES)
+    if found is None:
+        return None
+    return {
+        "osm_type": osm_type, "osm_id": osm_id, "kind": found[0],
+        "name": tags.get("name:zh") or tags.get("name"),
+        "tag": found[1],  # the tag that made the kind
+        "geometry": geom,
+    }
 
 
 class _POIHandler(osmium.SimpleHandler):
     def __init__(self) -> None:
         super().__init__()
+        self._wkb = osmium.geom.WKBFactory()
         self.rows: list[dict] = []
+        self.area_rows: list[dict] = []
         self.bus_ways: dict[int, set[str]] = {}
+        self.road_tags: dict[int, dict[str, str]] = {}
 
     def _add(self, osm_type: str, osm_id: int, tags: dict[str, str], geom) -> None:
-        kind = poi_kind(tags)
-        if kind is None:
-            return
-        self.rows.append({
-            "osm_type": osm_type, "osm_id": osm_id, "kind": kind,
-            "name": tags.get("name:zh") or tags.get("name"),
-            "tag": next((f"{k}={tags[k]}" for _, k, _ in POI_RULES if k in tags), ""),
-            "geometry": geom,
-        })
+        row = _row(osm_type, osm_id, tags, geom)
+        if row is not None:
+            self.rows.append(row)
 
     def node(self, n) -> None:
         if len(n.tags) and n.location.valid():
@@ -75,6 +119,8 @@ class _POIHandler(osmium.SimpleHandler):
         if not len(w.tags):
             return
         tags = dict(w.tags)
+        if "highway" in tags:
+            self.road_tags[w.id] = {k: tags[k] for k in ROAD_TAGS if k in tags}
         if poi_kind(tags) is None:
             return
         try:
@@ -91,6 +137,122 @@ class _POIHandler(osmium.SimpleHandler):
             for member in r.members:
                 if member.type == "w":
                     self.bus_ways.setdefault(member.ref, set()).add(ref)
+
+    def area(self, a) -> None:
+        # having this method makes pyosmium assemble areas (reading the file twice)
+        tags = dict(a.tags)
+        if area_kind(tags) is None:
+            return
+        try:
+            geom = shapely.from_wkb(self._wkb.create_multipolygon(a))
+        except (RuntimeError, shapely.errors.GEOSException):
+            return  # an outline the extract cuts open cannot be assembled
+        osm_type = "way" if a.from_way() else "relation"
+        self.area_rows.append(_row(osm_type, a.orig_id(), tags, geom, areas=True))
+        if osm_type == "relation":
+            # a POI mapped as a multipolygon relation (a station area, a campus)
+            self._add(osm_type, a.orig_id(), tags, geom.centroid)
+
+
+@dataclass
+class OSMEvidence:
+    """What an OSM file says about the roads' surroundings, for plans and issues.
+
+    Attributes
+    ----------
+    pois
+        Points of interest in EPSG:4326: ``osm_type, osm_id, kind, name, tag, geometry``
+        (areas reduced to their centroid).
+    areas
+        Tagged areas in EPSG:4326 with the same columns and their outlines: POIs mapped
+        as areas, and commercial land (``landuse=retail|commercial``,
+        ``building=retail|commercial|kiosk|supermarket``) of kind ``shop`` or
+        ``commercial``.
+    bus_ways
+        ``{way id: {route ref, ...}}`` for every way a bus route relation uses.
+    road_tags
+        ``{way id: {tag: value}}`` of every highway way, limited to :data:`ROAD_TAGS`.
+    """
+
+    pois: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame
+    bus_ways: dict[int, set[str]] = field(default_factory=dict)
+    road_tags: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+_COLUMNS = ["osm_type", "osm_id", "kind", "name", "tag", "geometry"]
+
+
+def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows or None, columns=_COLUMNS, geometry="geometry",
+                            crs="EPSG:4326")
+
+
+def _area_of(
+    path: Path,
+    bbox: tuple[float, float, float, float] | None,
+    polygon: Polygon | None,
+) -> Polygon | None:
+    if polygon is not None:
+        return polygon
+    if bbox is not None:
+        return box(*bbox)
+    declared = file_bounds(path)
+    return box(*declared) if declared is not None else None
+
+
+def _read(path: str | Path) -> tuple[Path, _POIHandler]:
+    path = Path(path)
+    if not path.exists():
+        raise OSMFileError("file not found", file=path)
+    if not path.is_file():
+        raise OSMFileError("not a file", file=path)
+    handler = _POIHandler()
+    try:
+        handler.apply_file(str(path), locations=True)
+    except RuntimeError as exc:
+        raise OSMFileError(f"corrupt or unreadable OSM data: {exc}", file=path) from exc
+    return path, handler
+
+
+def _points_within(pois: gpd.GeoDataFrame, area: Polygon | None) -> gpd.GeoDataFrame:
+    if area is not None and len(pois):
+        pois = pois[pois.geometry.within(area)]
+    return pois.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
+
+
+def read_evidence(
+    path: str | Path,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    polygon: Polygon | None = None,
+) -> OSMEvidence:
+    """Read POIs, tagged areas, bus-route ways and road tags from an OSM file.
+
+    Parameters
+    ----------
+    path
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
+    bbox, polygon
+        Optional area in WGS-84 to keep; defaults to the file's declared bounds. Points
+        must lie within it, areas must touch it.
+
+    Returns
+    -------
+    OSMEvidence
+    """
+    path, handler = _read(path)
+    area = _area_of(path, bbox, polygon)
+    areas = _frame(handler.area_rows)
+    if area is not None and len(areas):
+        areas = areas[areas.geometry.intersects(area)]
+    areas = areas.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
+    return OSMEvidence(
+        pois=_points_within(_frame(handler.rows), area),
+        areas=areas,
+        bus_ways=handler.bus_ways,
+        road_tags=handler.road_tags,
+    )
 
 
 def read_context(
@@ -112,27 +274,10 @@ def read_context(
     -------
     pois
         GeoDataFrame in EPSG:4326 with ``osm_type, osm_id, kind, name, tag, geometry``
-        (areas are reduced to their centroid), sorted by ``osm_type, osm_id``.
+        (areas, including multipolygon relations, are reduced to their centroid), sorted
+        by ``osm_type, osm_id``; ``tag`` is the tag that made the kind.
     bus_ways
         ``{way id: {route ref, ...}}`` for every way that a bus route relation uses.
     """
-    path = Path(path)
-    if not path.exists():
-        raise OSMFileError("file not found", file=path)
-    handler = _POIHandler()
-    try:
-        handler.apply_file(str(path), locations=True)
-    except RuntimeError as exc:
-        raise OSMFileError(f"corrupt or unreadable OSM data: {exc}", file=path) from exc
-    pois = gpd.GeoDataFrame(
-        handler.rows or None,
-        columns=["osm_type", "osm_id", "kind", "name", "tag", "geometry"],
-        geometry="geometry", crs="EPSG:4326",
-    )
-    area = polygon if polygon is not None else (box(*bbox) if bbox is not None else None)
-    if area is None and (declared := file_bounds(path)) is not None:
-        area = box(*declared)
-    if area is not None and len(pois):
-        pois = pois[pois.geometry.within(area)]
-    pois = pois.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
-    return pois, handler.bus_ways
+    found = read_evidence(path, bbox=bbox, polygon=polygon)
+    return found.pois, found.bus_ways

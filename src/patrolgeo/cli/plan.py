@@ -1,0 +1,70 @@
+"""``patrolgeo plan``: road grades and per-road cleaning plans (一路一策)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo import pipeline, plans, roads
+from patrolgeo.cli.app import (
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OsmOption,
+    OutOption,
+    app,
+    cli_run,
+    report,
+)
+from patrolgeo.errors import OSMFileError
+from patrolgeo.i18n import tr
+
+RulesOption = Annotated[Path | None, typer.Option(
+    "--rules", help="grading rules (TOML), laid over the shipped defaults")]
+OverridesOption = Annotated[Path | None, typer.Option(
+    "--overrides", help="per-road overrides (CSV: road_id, grade, chief_patrol, "
+    "carriageway_m, sidewalk_m, reason); they always win")]
+
+
+@app.command("plan")
+def plan_command(
+    osm: OsmOption = None,
+    bbox: BboxOption = None,
+    mode: ModeOption = "walk",
+    rules: RulesOption = None,
+    overrides: OverridesOption = None,
+    out: OutOption = Path("maps/plans"),
+    lang: LangOption = "zh",
+) -> None:
+    """Grade every road (一级 … 四级) and write its cleaning plan: CSV, xlsx, HTML."""
+    with cli_run(lang) as step:
+        if osm is None:
+            raise OSMFileError(tr("请用 --osm 给出 OSM 文件（商铺、车站、公交线路都从中读取）",
+                                  "give the OSM file with --osm (shops, stations and bus "
+                                  "routes are read from it)"), field="--osm")
+        area = roads.parse_bbox(bbox) if bbox else None
+        # bad rules or overrides fail before the slow steps
+        step(tr("读取分级规则", "Reading grading rules"))
+        rule_set = plans.load_rules(rules)
+        override_rows = plans.read_overrides(overrides, rule_set) if overrides else None
+        step(tr("读取路网", "Loading road network"))
+        result = pipeline.load_roads(osm, bbox=area, mode=mode)
+        step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
+        plan = pipeline.plan_from_osm(result, osm, rules=rule_set, overrides=override_rows,
+                                      bbox=area)
+        outputs = pipeline.RunOutputs()
+        step(tr("写出结果", "Writing outputs"))
+        pipeline.write_plans(plan, out, outputs)
+    mix = plan.grade_mix()
+    for grade, row in mix.iterrows():
+        label = plans.grade_label(grade) if grade in plans.GRADES else tr("合计", "total")
+        roads_n, km, share = int(row["roads"]), row["km"], row["share_km"]
+        crew, chief = row["crew_hours_week"], row["workload_h_week"]
+        print(tr(f"{label}：{roads_n} 条道路，{km:.2f} 公里（{share:.0%}），"
+                 f"{crew:,.0f} 人·时/周，路长 {chief:,.1f} 小时/周",
+                 f"{label}: {roads_n} road{'' if roads_n == 1 else 's'}, {km:.2f} km "
+                 f"({share:.0%}), "
+                 f"{crew:,.0f} crew-h/week, chiefs {chief:,.1f} h/week"))
+    report(outputs.files)
