@@ -19,7 +19,7 @@ def test_demo_writes_every_output(tmp_path):
     result = runner.invoke(app, ["demo", "--out", str(out), "--lang", "en"])
     assert result.exit_code == 0, result.output
     for name in ("segments.gpkg", "segments.geojson", "segments.csv", "roads.csv",
-                 "segments.html", "plans.csv", "plans.xlsx", "plans.html",
+                 "segments.html", "plans.csv", "plans.xlsx", "plans.html", "grades.html",
                  "segments_plan.csv", "index.html"):
         assert (out / name).exists(), name
         assert str(out / name) in result.stdout

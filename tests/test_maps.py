@@ -255,3 +255,24 @@ def test_chief_map_in_browser(guixi_walk, guixi_segments, tmp_path):
         assert base64.b64decode(href.split(",", 1)[1]).decode("utf-8") == gpx
         page.screenshot(path=str(tmp_path / "chief.png"))
     assert report.console_errors == [] and report.page_errors == []
+
+
+def test_grade_map_in_browser(guixi_segments, tmp_path):
+    seg = guixi_segments.assign(grade=np.arange(len(guixi_segments)) % 4 + 1,
+                                workload=1.0, crew_hours_week=2.0)
+    with language("en"):
+        path = maps.save_map(maps.grade_map(seg, offline=True), tmp_path / "g.html",
+                             offline=True)
+    html = path.read_text(encoding="utf-8")
+    for label in ("Grade 1", "Grade 2", "Grade 3", "Grade 4"):
+        assert label in html
+    with open_offline(path) as (page, report):
+        assert page.evaluate(COUNT_LAYERS_JS)["polylines"] == len(seg)
+        colours = page.evaluate("""() => { const out = {};
+            for (const k of Object.keys(window)) if (window[k] instanceof L.Map)
+              window[k].eachLayer(l => { if (l instanceof L.Polyline)
+                out[l.options.color] = (out[l.options.color] || 0) + 1; });
+            return out; }""")
+    expected = seg["grade"].map(maps.GRADE_COLOURS).value_counts().to_dict()
+    assert colours == expected
+    assert report.console_errors == [] and report.page_errors == []

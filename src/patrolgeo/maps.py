@@ -261,40 +261,83 @@ def styled_geojson(data: dict[str, Any], *, name: str, popup=None, tooltip=None,
                           on_each_feature=_STYLE_FROM_PROPERTIES)
 
 
-def segments_map(
+def classified_map(
     segments: gpd.GeoDataFrame,
+    column: str,
+    colours: dict[Any, str],
+    labels: dict[Any, str],
     *,
-    title: str | None = None,
+    title: str,
+    popup: list[tuple[str, str, str]],
     basemap: str = "osm",
     offline: bool = False,
 ) -> folium.Map:
-    """Draw segments coloured by road class, with a legend and segment popups."""
-    data = display_geojson(
-        segments.assign(
-            length_m=segments["length_m"].round(1),
-            highway_label=segments["highway"].map(highway_label),
-            _c=segments["highway"].map(HIGHWAY_COLOURS).fillna(OTHER_COLOUR),
-        ),
-        ["segment_id", "road_name", "highway", "highway_label", "length_m", "_c"],
-        basemap=basemap,
-    )
+    """Segments coloured by the classes of ``column``, with a legend and popups.
+
+    Parameters
+    ----------
+    colours, labels
+        Colour and user-facing label of each class, in legend order; other classes are
+        grey and labelled "other".
+    popup
+        ``(column, Chinese alias, English alias)`` of the popup rows, where present.
+    """
+    shown = segments.assign(_c=segments[column].map(colours).fillna(OTHER_COLOUR).astype(str),
+                            length_m=segments["length_m"].round(1))
+    fields, aliases = _popup_fields(shown, popup)
     fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline)
-    styled_geojson(
-        data,
-        name=title or tr("道路分段", "Road segments"),
-        popup=folium.GeoJsonPopup(
-            fields=["road_name", "highway_label", "length_m", "segment_id"],
-            aliases=[tr("道路", "Road"), tr("等级", "Class"), tr("长度(米)", "Length (m)"),
-                     tr("分段编号", "Segment id")],
-        ),
-    ).add_to(fmap)
-    present = [h for h in HIGHWAY_COLOURS if h in set(segments["highway"])]
-    items = [(highway_label(h), HIGHWAY_COLOURS[h]) for h in present]
-    if set(segments["highway"]) - set(HIGHWAY_COLOURS):
+    styled_geojson(display_geojson(shown, [*fields, "_c"], basemap=basemap), name=title,
+                   popup=folium.GeoJsonPopup(fields=fields, aliases=aliases)).add_to(fmap)
+    values = set(segments[column])
+    items = [(labels[c], colours[c]) for c in colours if c in values]
+    if values - set(colours):
         items.append((tr("其他", "Other"), OTHER_COLOUR))
-    fmap.get_root().html.add_child(legend(tr("道路等级", "Road class"), items))
+    fmap.get_root().html.add_child(legend(title, items))
     folium.LayerControl().add_to(fmap)
     return fmap
+
+
+def segments_map(
+    segments: gpd.GeoDataFrame,
+    *,
+    basemap: str = "osm",
+    offline: bool = False,
+) -> folium.Map:
+    """Segments coloured by road class (OSM highway), with a legend and popups."""
+    return classified_map(
+        segments.assign(highway_label=segments["highway"].map(highway_label)),
+        "highway", HIGHWAY_COLOURS, {h: highway_label(h) for h in HIGHWAY_COLOURS},
+        title=tr("道路等级", "Road class"),
+        popup=[("road_name", "道路", "Road"), ("highway_label", "等级", "Class"),
+               ("length_m", "长度(米)", "Length (m)"), ("segment_id", "分段编号", "Segment id")],
+        basemap=basemap, offline=offline,
+    )
+
+
+GRADE_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#a6d96a", 4: "#2c7bb6"}
+
+
+def grade_map(
+    segments: gpd.GeoDataFrame,
+    *,
+    basemap: str = "osm",
+    offline: bool = False,
+) -> folium.Map:
+    """Segments coloured by cleaning grade (一级 … 四级) with their plan figures."""
+    labels = {g: tr(z, e) for g, z, e in [(1, "一级", "Grade 1"), (2, "二级", "Grade 2"),
+                                            (3, "三级", "Grade 3"), (4, "四级", "Grade 4")]}
+    shown = segments.assign(
+        grade_text=segments["grade"].map(labels),
+        **{c: segments[c].round(1) for c in ("workload", "crew_hours_week") if c in segments},
+    )
+    return classified_map(
+        shown, "grade", GRADE_COLOURS, labels, title=tr("保洁等级", "Cleaning grade"),
+        popup=[("road_name", "道路", "Road"), ("grade_text", "保洁等级", "Cleaning grade"),
+               ("crew_hours_week", "保洁工时(小时/周)", "Crew hours/week"),
+               ("workload", "路长巡查(分钟/周)", "Chief patrol (min/week)"),
+               ("length_m", "长度(米)", "Length (m)"), ("segment_id", "分段编号", "Segment id")],
+        basemap=basemap, offline=offline,
+    )
 
 
 # --------------------------------------------------------------------------- territories

@@ -108,7 +108,8 @@ def plan_from_osm(
                             issue_load=issue_load)
 
 
-def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs) -> None:
+def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs,
+                map_options: MapOptions = MapOptions()) -> None:
     """Write the plan book: plan table (CSV, xlsx), per-road plan pages (HTML), and
     per-segment grades and workloads (CSV)."""
     out = Path(out)
@@ -120,6 +121,10 @@ def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs) ->
                 write_text(plans.plan_book_html(plan), out / "plans.html"))
     outputs.add(tr("分段等级与工作量 CSV", "Segment grades and workloads CSV"),
                 write_csv(plans.segment_csv_table(plan), out / "segments_plan.csv"))
+    outputs.add(tr("保洁等级地图", "Cleaning grade map"),
+                maps.save_map(maps.grade_map(plan.segments, basemap=map_options.basemap,
+                                             offline=map_options.offline),
+                              out / "grades.html", offline=map_options.offline))
 
 
 def run_demo(
@@ -142,7 +147,7 @@ def run_demo(
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
     write_roads(result, out, outputs, map_options)
-    write_plans(plan, out, outputs)
+    write_plans(plan, out, outputs, map_options)
     links = [(label, path.name) for label, path in outputs.files]
     index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),
                        Path(out) / "index.html")

@@ -9,9 +9,11 @@ import typer
 
 from patrolgeo import pipeline, plans, roads
 from patrolgeo.cli.app import (
+    BasemapOption,
     BboxOption,
     LangOption,
     ModeOption,
+    OfflineOption,
     OsmOption,
     OutOption,
     app,
@@ -36,15 +38,18 @@ def plan_command(
     rules: RulesOption = None,
     overrides: OverridesOption = None,
     out: OutOption = Path("maps/plans"),
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
     lang: LangOption = "zh",
 ) -> None:
-    """Grade every road (一级 … 四级) and write its cleaning plan: CSV, xlsx, HTML."""
+    """Grade every road (一级 … 四级) and write its cleaning plan: CSV, xlsx, HTML, map."""
     with cli_run(lang) as step:
         if osm is None:
             raise OSMFileError(tr("请用 --osm 给出 OSM 文件（商铺、车站、公交线路都从中读取）",
                                   "give the OSM file with --osm (shops, stations and bus "
                                   "routes are read from it)"), field="--osm")
         area = roads.parse_bbox(bbox) if bbox else None
+        map_options = pipeline.MapOptions(basemap, offline)
         # bad rules or overrides fail before the slow steps
         step(tr("读取分级规则", "Reading grading rules"))
         rule_set = plans.load_rules(rules)
@@ -56,7 +61,7 @@ def plan_command(
                                       bbox=area)
         outputs = pipeline.RunOutputs()
         step(tr("写出结果", "Writing outputs"))
-        pipeline.write_plans(plan, out, outputs)
+        pipeline.write_plans(plan, out, outputs, map_options)
     mix = plan.grade_mix()
     for grade, row in mix.iterrows():
         label = plans.grade_label(grade) if grade in plans.GRADES else tr("合计", "total")
