@@ -13,7 +13,9 @@ list.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +105,8 @@ def _reason_text(code: str) -> str:
         tx.MISSING_CATEGORY: ("缺少问题类别", "category missing"),
         "unknown_source": ("未知的来源渠道", "unknown source channel"),
         "duplicate_id": ("编号重复", "duplicate id"),
+        "bad_line": ("字段个数不对（多半是未加引号的逗号）", "wrong number of fields (an "
+                     "unquoted comma, most likely)"),
     }
     zh, en = texts[code]
     return tr(zh, en)
@@ -171,17 +175,22 @@ class Intake:
 # --------------------------------------------------------------------------- reading
 
 
-def read_csv_text(path: str | Path) -> pd.DataFrame:
+def read_csv_text(path: str | Path, *, bad_lines: list[tuple[int, str]] | None = None
+                  ) -> pd.DataFrame:
     """Read a CSV file as text: UTF-8 (with or without BOM), else GB18030 (Chinese Excel).
 
-    Every cell is a string (``""`` when empty), column names are trimmed.
+    Every cell is a string (``""`` when empty), column names are trimmed. Lines with the
+    wrong number of fields are skipped and, when ``bad_lines`` is a list, appended to
+    it as ``(line number, message)``; otherwise they raise :class:`InputRowError`.
     """
     path = Path(path)
     last: Exception | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                                encoding=encoding, skipinitialspace=False)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                table = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                                    encoding=encoding, on_bad_lines="warn")
         except UnicodeDecodeError as exc:
             last = exc
             continue
@@ -190,9 +199,19 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
         except (pd.errors.ParserError, ValueError) as exc:
             raise InputRowError(f"not a readable CSV table: {str(exc).splitlines()[0]}",
                                 file=path) from exc
+        skipped = [(int(m.group(1)), m.group(2).strip())
+                   for w in caught for m in _SKIPPED.finditer(str(w.message))]
+        if skipped and bad_lines is None:
+            line, message = skipped[0]
+            raise InputRowError(message, file=path, row=line)
+        if bad_lines is not None:
+            bad_lines.extend(sorted(skipped))
         table.columns = [str(c).strip() for c in table.columns]
         return table
     raise InputRowError(f"not UTF-8 or GB18030 text: {last}", file=path)
+
+
+_SKIPPED = re.compile(r"Skipping line (\d+): ([^\n]*)")
 
 
 def _column_map(columns: Iterable[str]) -> dict[str, str]:
@@ -238,12 +257,69 @@ def _standard_frame(table: pd.DataFrame, path: Path, mapping: dict[str, str],
 
 
 def read_csv_reports(path: str | Path) -> RawReports:
-    """Read reports from a CSV file (UTF-8 or GB18030; English or Chinese headers)."""
+    """Read reports from a CSV file (UTF-8 or GB18030; English or Chinese headers).
+
+    A line with the wrong number of fields becomes a rejected row (``bad_line``); the
+    row numbers of the others stay those of the file.
+    """
     path = Path(path)
     _exists(path)
-    table = read_csv_text(path)
+    bad: list[tuple[int, str]] = []
+    table = read_csv_text(path, bad_lines=bad)
     frame = _standard_frame(table, path, _column_map(table.columns), row_offset=2)
-    return RawReports(frame, [(str(path), table, 0)])
+    frame["_bad_line"] = ""
+    originals: list[tuple[str, Any, int]] = [(str(path), table, 0)]
+    if bad:
+        lines = {n for n, _ in bad}
+        good_rows = np.setdiff1d(np.arange(2, 2 + len(table) + len(bad)), list(lines))
+        frame["row"] = good_rows[: len(table)]
+        texts = _file_lines(path, lines)
+        extra = pd.DataFrame({name: "" for name in frame.columns}, index=range(len(bad)))
+        extra["source_file"] = str(path)
+        extra["row"] = [n for n, _ in bad]
+        extra["_bad_line"] = [message for _, message in bad]
+        extra["synthetic"] = ""
+        frame = pd.concat([frame, extra], ignore_index=True)
+        originals.append((str(path), [{"line": texts.get(n, "")} for n, _ in bad],
+                          len(table)))
+        order = np.argsort(frame["row"].to_numpy(), kind="stable")
+        frame = frame.iloc[order].reset_index(drop=True)
+        return _reordered(frame, originals, order)
+    return RawReports(frame, originals)
+
+
+def _file_lines(path: Path, numbers: set[int]) -> dict[int, str]:
+    """The records (spreadsheet rows, as the CSV reader counts them) of the given numbers,
+    re-joined with commas."""
+    import csv
+
+    found = {}
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                for n, record in enumerate(csv.reader(fh), start=1):
+                    if n in numbers:
+                        found[n] = ",".join(record)
+            return found
+        except UnicodeDecodeError:
+            found = {}
+    return found
+
+
+def _reordered(frame: pd.DataFrame, originals: list[tuple[str, Any, int]],
+               order: np.ndarray) -> RawReports:
+    """RawReports whose rows were permuted by ``order`` (records looked up through it)."""
+    records = []
+    for name, original, start in originals:
+        count = len(original)
+        for i in range(count):
+            records.append((name, original, start, i))
+    flat = [records[int(j)] for j in order]
+    table = [(r[1].iloc[r[3]].to_dict() if isinstance(r[1], pd.DataFrame) else r[1][r[3]])
+             for r in flat] if len(flat) < 200_000 else None
+    if table is None:  # pragma: no cover - very large file with broken lines
+        return RawReports(frame, originals)
+    return RawReports(frame, [(originals[0][0], table, 0)])
 
 
 def reports_from_frame(table: pd.DataFrame, name: str = "<table>") -> RawReports:
@@ -409,6 +485,8 @@ def read_raw(paths: str | Path | Sequence[str | Path]) -> RawReports:
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if "_bad_geometry" not in frame:
         frame["_bad_geometry"] = False
+    if "_bad_line" not in frame:
+        frame["_bad_line"] = ""
     frame["_bad_geometry"] = frame["_bad_geometry"].fillna(False).astype(bool)
     return RawReports(frame, originals)
 
@@ -533,18 +611,20 @@ def validate(
         if len(positions):
             problems.append((positions, field_name, code))
 
+    bad_line = (frame["_bad_line"].fillna("").astype(str) != "").to_numpy()
+    flag(bad_line, "row", "bad_line")
     ids = _strip(frame["id"])
-    flag(ids == "", "id", "missing_value")
+    flag(~bad_line & (ids == ""), "id", "missing_value")
 
     times_text = _strip(frame["reported_at"])
     times = parse_times(times_text, tz=tz)
-    flag(times_text == "", "reported_at", "missing_value")
+    flag(~bad_line & (times_text == ""), "reported_at", "missing_value")
     flag(times.isna() & (times_text != ""), "reported_at", "bad_time")
     flag(times.notna() & ((times < TIME_RANGE[0]) | (times >= TIME_RANGE[1])), "reported_at",
          "time_out_of_range")
 
-    bad_geometry = frame["_bad_geometry"].to_numpy(dtype=bool)
-    flag(bad_geometry, "geometry", "bad_geometry")
+    flag(frame["_bad_geometry"].to_numpy(dtype=bool), "geometry", "bad_geometry")
+    bad_geometry = frame["_bad_geometry"].to_numpy(dtype=bool) | bad_line
     lat_text, lon_text = _strip(frame["lat"]), _strip(frame["lon"])
     lat = pd.to_numeric(lat_text, errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(lon_text, errors="coerce").to_numpy(dtype=float)
@@ -567,7 +647,7 @@ def validate(
 
     resolved = taxonomy.resolve(_strip(frame["category"]), _strip(frame["subcategory"]))
     for code in (tx.UNKNOWN_CATEGORY, tx.MISSING_CATEGORY):
-        flag(resolved.error == code, "category", code)
+        flag(~bad_line & (resolved.error == code), "category", code)
     for code in (tx.UNKNOWN_KIND, tx.KIND_NOT_IN_CATEGORY):
         flag(resolved.error == code, "subcategory", code)
 
@@ -621,7 +701,7 @@ def validate(
     return Intake(reports=reports, rejects=rejects, n_read=n)
 
 
-_FIELD_ORDER = {name: i for i, name in enumerate(("id", "reported_at", "geometry", "lat", "lon",
+_FIELD_ORDER = {name: i for i, name in enumerate(("row", "id", "reported_at", "geometry", "lat", "lon",
                                                   "category", "subcategory", "source"))}
 
 
@@ -637,7 +717,7 @@ def _rejects_table(raw: RawReports, problems: list[tuple[np.ndarray, str, str]],
     table["_order"] = table["field"].map(_FIELD_ORDER).fillna(99)
     table = table.sort_values(["_pos", "_order"], kind="stable").reset_index(drop=True)
     pos = table["_pos"].to_numpy()
-    value_column = table["field"].where(table["field"] != "geometry", "lat")
+    value_column = table["field"].where(~table["field"].isin(["geometry", "row"]), "lat")
     values = np.empty(len(table), dtype=object)
     for name in value_column.unique():
         mask = (value_column == name).to_numpy()
@@ -648,6 +728,11 @@ def _rejects_table(raw: RawReports, problems: list[tuple[np.ndarray, str, str]],
     table["id"] = ids.to_numpy(dtype=object)[pos]
     reasons = {code: _reason_text(code) for code in table["reason_code"].unique()}
     table["reason"] = table["reason_code"].map(reasons)
+    bad = (table["reason_code"] == "bad_line").to_numpy()
+    if bad.any():
+        messages = frame["_bad_line"].to_numpy(dtype=object)[pos[bad]]
+        table.loc[bad, "reason"] = [f"{r}: {m}" for r, m in
+                                    zip(table.loc[bad, "reason"], messages, strict=True)]
     dup = (table["reason_code"] == "duplicate_id").to_numpy()
     if dup.any():
         first_pos = pd.Series(np.arange(len(ids)), index=ids.to_numpy())[~duplicate.to_numpy()]
