@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString
 
@@ -46,8 +47,8 @@ def points_on_segments(segments: gpd.GeoDataFrame, seg_idx: np.ndarray,
     """WGS-84 lon/lat of random points along the given segments (plus a little noise)."""
     lines = segments.geometry.to_numpy()[seg_idx]
     frac = rng.uniform(0.1, 0.9, len(seg_idx))
-    xs = np.array([ln.interpolate(f, normalized=True).x for ln, f in zip(lines, frac)])
-    ys = np.array([ln.interpolate(f, normalized=True).y for ln, f in zip(lines, frac)])
+    along = shapely.line_interpolate_point(lines, frac, normalized=True)
+    xs, ys = shapely.get_x(along), shapely.get_y(along)
     xs += rng.normal(0, noise_m, len(xs))
     ys += rng.normal(0, noise_m, len(ys))
     lon, lat = Transformer.from_crs(segments.crs, "EPSG:4326", always_xy=True).transform(xs, ys)

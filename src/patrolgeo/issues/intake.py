@@ -603,6 +603,9 @@ def validate(
                             field="crs")
     taxonomy = taxonomy or tx.default_taxonomy()
     frame = raw.frame
+    if "_bad_line" not in frame or "_bad_geometry" not in frame:
+        frame = frame.assign(**{c: v for c, v in (("_bad_line", ""), ("_bad_geometry", False))
+                                if c not in frame})
     n = len(frame)
     problems: list[tuple[np.ndarray, str, str]] = []
 
@@ -701,8 +704,8 @@ def validate(
     return Intake(reports=reports, rejects=rejects, n_read=n)
 
 
-_FIELD_ORDER = {name: i for i, name in enumerate(("row", "id", "reported_at", "geometry", "lat", "lon",
-                                                  "category", "subcategory", "source"))}
+_FIELD_ORDER = {name: i for i, name in enumerate((
+    "row", "id", "reported_at", "geometry", "lat", "lon", "category", "subcategory", "source"))}
 
 
 def _rejects_table(raw: RawReports, problems: list[tuple[np.ndarray, str, str]],
