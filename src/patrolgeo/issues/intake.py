@@ -507,7 +507,12 @@ def parse_times(values: pd.Series, tz: str = "Asia/Shanghai") -> pd.Series:
     """
     text = _strip(values)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    aware = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+    # only text longer than "YYYY-MM-DD HH:MM:SS" can carry an offset: test those alone
+    long_text = text.str.len().to_numpy() > 19
+    aware = pd.Series(False, index=text.index)
+    if long_text.any():
+        aware[long_text] = text[long_text].str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$",
+                                                        regex=True).to_numpy()
     naive_text = text[~aware]
     parsed = pd.to_datetime(naive_text, format="ISO8601", errors="coerce")
     out.loc[naive_text.index] = parsed.astype("datetime64[ns]")

@@ -58,10 +58,15 @@ def snap_reports(
     nearest = np.full(n, -1, dtype=np.int64)
     distance = np.full(n, np.nan)
     if n and len(lines):
-        (point_idx, line_idx), dist = tree.query_nearest(
-            points, max_distance=max_distance_m, return_distance=True, all_matches=False)
-        nearest[point_idx] = line_idx
-        distance[point_idx] = dist
+        # most reports lie within a few metres of a street: a tight search first, then
+        # the rest with the full distance (the nearest within d is the nearest overall)
+        todo = np.arange(n)
+        for radius in sorted({min(10.0, max_distance_m), max_distance_m}):
+            (point_idx, line_idx), dist = tree.query_nearest(
+                points[todo], max_distance=radius, return_distance=True, all_matches=False)
+            nearest[todo[point_idx]] = line_idx
+            distance[todo[point_idx]] = dist
+            todo = np.flatnonzero(nearest < 0)
         far = np.flatnonzero(nearest < 0)
         if len(far):
             (far_idx, _), far_dist = tree.query_nearest(points[far], return_distance=True,
