@@ -282,9 +282,6 @@ def read_csv_reports(path: str | Path) -> RawReports:
         frame = pd.concat([frame, extra], ignore_index=True)
         originals.append((str(path), [{"line": texts.get(n, "")} for n, _ in bad],
                           len(table)))
-        order = np.argsort(frame["row"].to_numpy(), kind="stable")
-        frame = frame.iloc[order].reset_index(drop=True)
-        return _reordered(frame, originals, order)
     return RawReports(frame, originals)
 
 
@@ -304,22 +301,6 @@ def _file_lines(path: Path, numbers: set[int]) -> dict[int, str]:
         except UnicodeDecodeError:
             found = {}
     return found
-
-
-def _reordered(frame: pd.DataFrame, originals: list[tuple[str, Any, int]],
-               order: np.ndarray) -> RawReports:
-    """RawReports whose rows were permuted by ``order`` (records looked up through it)."""
-    records = []
-    for name, original, start in originals:
-        count = len(original)
-        for i in range(count):
-            records.append((name, original, start, i))
-    flat = [records[int(j)] for j in order]
-    table = [(r[1].iloc[r[3]].to_dict() if isinstance(r[1], pd.DataFrame) else r[1][r[3]])
-             for r in flat] if len(flat) < 200_000 else None
-    if table is None:  # pragma: no cover - very large file with broken lines
-        return RawReports(frame, originals)
-    return RawReports(frame, [(originals[0][0], table, 0)])
 
 
 def reports_from_frame(table: pd.DataFrame, name: str = "<table>") -> RawReports:
@@ -477,8 +458,8 @@ def read_raw(paths: str | Path | Sequence[str | Path]) -> RawReports:
     for path in paths:
         raw = readers[detect_format(path)](path)
         frames.append(raw.frame)
-        for name, original, _ in raw.originals:
-            originals.append((name, original, start))
+        for name, original, inner in raw.originals:
+            originals.append((name, original, start + inner))
         start += len(raw.frame)
     if not frames:
         raise InputRowError(tr("没有给出问题文件", "no report file given"), field="issues")
@@ -723,7 +704,10 @@ def _rejects_table(raw: RawReports, problems: list[tuple[np.ndarray, str, str]],
     codes = np.concatenate([np.full(len(p), c, dtype=object) for p, _, c in problems])
     table = pd.DataFrame({"_pos": positions, "field": fields, "reason_code": codes})
     table["_order"] = table["field"].map(_FIELD_ORDER).fillna(99)
-    table = table.sort_values(["_pos", "_order"], kind="stable").reset_index(drop=True)
+    file_index = pd.factorize(frame["source_file"])[0]
+    table["_file"] = file_index[table["_pos"].to_numpy()]
+    table["_row"] = frame["row"].to_numpy()[table["_pos"].to_numpy()]
+    table = table.sort_values(["_file", "_row", "_order"], kind="stable").reset_index(drop=True)
     pos = table["_pos"].to_numpy()
     value_column = table["field"].where(~table["field"].isin(["geometry", "row"]), "lat")
     values = np.empty(len(table), dtype=object)
