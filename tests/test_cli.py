@@ -20,7 +20,9 @@ def test_demo_writes_every_output(tmp_path):
     assert result.exit_code == 0, result.output
     for name in ("segments.gpkg", "segments.geojson", "segments.csv", "roads.csv",
                  "segments.html", "plans.csv", "plans.xlsx", "plans.html", "grades.html",
-                 "segments_plan.csv", "index.html"):
+                 "segments_plan.csv", "index.html", "synthetic_reports.csv", "rejects.csv",
+                 "issues_snapped.csv", "issues_snapped.gpkg", "hotspots.gpkg",
+                 "issue_load.csv", "hotspots.html"):
         assert (out / name).exists(), name
         assert str(out / name) in result.stdout
     seg = gpd.read_file(out / "segments.gpkg")
@@ -33,6 +35,9 @@ def test_demo_writes_every_output(tmp_path):
     html = (out / "segments.html").read_text(encoding="utf-8")
     assert re.search(r"OpenStreetMap(</a>|\\u003c/a\\u003e) contributors", html)
     assert "Road class" in html
+    hot = gpd.read_file(out / "hotspots.gpkg")
+    assert list(hot["segment_id"]) == list(seg["segment_id"]) and hot["synthetic"].all()
+    assert len(pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")) > 0
     # no temporary files are left behind
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 

@@ -10,8 +10,8 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from patrolgeo import maps, plans, pois, roads
-from patrolgeo.errors import OSMFileError
+from patrolgeo import issues, maps, plans, pois, roads
+from patrolgeo.errors import InputRowError, OSMFileError
 from patrolgeo.i18n import tr
 from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
 
@@ -127,6 +127,156 @@ def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs,
                               out / "grades.html", offline=map_options.offline))
 
 
+@dataclass
+class IssuesResult:
+    """Reports taken in, snapped to segments, aggregated and tested for hotspots."""
+
+    intake: issues.Intake
+    snapped: gpd.GeoDataFrame
+    hotspots: issues.HotspotResult
+    summaries: dict[str, pd.DataFrame]
+    synthetic_input: pd.DataFrame | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the reports are synthetic (demo data)."""
+        return self.intake.synthetic
+
+
+def read_assignment(path: str | Path) -> pd.Series:
+    """Read a ``segment_id -> chief_id`` table (CSV with columns segment_id, chief_id)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputRowError("file not found", file=path)
+    table = issues.intake.read_csv_text(path)
+    for column in ("segment_id", "chief_id"):
+        if column not in table.columns:
+            raise InputRowError(tr(f"缺少列 {column}", f"missing column {column}"), file=path,
+                                row=1, field=column)
+    duplicated = table["segment_id"].duplicated()
+    if duplicated.any():
+        row = int(duplicated.to_numpy().argmax()) + 2
+        raise InputRowError(tr("分段重复分配", "segment assigned twice"), file=path, row=row,
+                            field="segment_id")
+    return pd.Series(table["chief_id"].to_numpy(), index=table["segment_id"].to_numpy(),
+                     name="chief_id")
+
+
+def analyse_issues(
+    segments: gpd.GeoDataFrame,
+    raw: issues.RawReports,
+    *,
+    taxonomy: issues.Taxonomy | None = None,
+    crs: str = "wgs84",
+    tz: str = "Asia/Shanghai",
+    bounds: tuple[float, float, float, float] | None = None,
+    max_distance_m: float = issues.DEFAULT_MAX_DISTANCE_M,
+    value: str = "rate",
+    permutations: int = issues.hotspots.DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    assignment: pd.Series | None = None,
+    step: Step | None = None,
+) -> IssuesResult:
+    """Validate, snap, aggregate and test reports on ``segments``.
+
+    Raises
+    ------
+    InputRowError
+        When no report survives validation (the message names the first problem).
+    """
+    step = step or _no_step
+    step(tr("校验问题上报", "Validating reports"))
+    intake = issues.validate(raw, taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds)
+    if len(intake.reports) == 0:
+        first = intake.rejects.iloc[0] if len(intake.rejects) else None
+        detail = (f"; {first['field']}: {first['reason']}" if first is not None else "")
+        raise InputRowError(
+            tr(f"没有有效的问题上报（{intake.n_read} 行全部被拒）{detail}",
+               f"no valid report ({intake.n_read} rows, all rejected){detail}"),
+            file=None if first is None else first["source_file"],
+            row=None if first is None else int(first["row"]))
+    step(tr("匹配到路段", "Snapping to segments"))
+    snapped = issues.snap_reports(intake.reports, segments, max_distance_m=max_distance_m)
+    step(tr("热点分析", "Hotspot analysis"))
+    result = issues.find_hotspots(snapped, segments, value=value, permutations=permutations,
+                                  seed=seed, assignment=assignment)
+    summaries = {
+        "road": issues.aggregate(snapped, ["road"]),
+        "category": issues.aggregate(snapped, ["category", "subcategory"]),
+        "week": issues.aggregate(snapped, ["week", "category"]),
+        "source": issues.aggregate(snapped, ["source"]),
+    }
+    if assignment is not None:
+        summaries["chief"] = issues.aggregate(snapped, ["chief"], assignment=assignment)
+    return IssuesResult(intake, snapped, result, summaries)
+
+
+def synthetic_issues(
+    osm: str | Path,
+    segments: gpd.GeoDataFrame,
+    *,
+    weeks: int = 12,
+    seed: int = 0,
+    bad_rows: int = 10,
+) -> pd.DataFrame:
+    """Synthetic reports (demo only) on ``segments`` from the OSM context of ``osm``."""
+    context, _ = pois_context(osm)
+    return issues.synthetic_reports(segments, context, weeks=weeks, seed=seed,
+                                    bad_rows=bad_rows)
+
+
+def pois_context(osm: str | Path):
+    """Points of interest and bus-route ways of an OSM file (``None`` for a GraphML)."""
+    from patrolgeo import pois
+
+    if str(osm).lower().endswith(".graphml"):
+        return None, {}
+    return pois.read_context(osm)
+
+
+def write_hotspots(result: IssuesResult, out: str | Path, outputs: RunOutputs,
+                   map_options: MapOptions = MapOptions()) -> None:
+    """Write snapped reports, rejects, hotspots (GeoPackage), issue load, summaries and
+    the hotspot map."""
+    out = Path(out)
+    tag = tr("（合成数据）", " (synthetic data)") if result.synthetic else ""
+    if result.synthetic_input is not None:
+        outputs.add(tr("合成问题上报 CSV", "Synthetic reports CSV") + tag,
+                    write_csv(result.synthetic_input, out / "synthetic_reports.csv"))
+    snapped = result.snapped.copy()
+    snapped["week"] = snapped["week"].dt.strftime("%Y-%m-%d")
+    outputs.add(tr("问题上报（已匹配路段）CSV", "Snapped reports CSV") + tag,
+                write_csv(snapped, out / "issues_snapped.csv"))
+    gpkg = snapped.copy()
+    gpkg["reported_at"] = gpkg["reported_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    outputs.add(tr("问题上报 GeoPackage", "Snapped reports GeoPackage") + tag,
+                write_gpkg(gpkg, out / "issues_snapped.gpkg", layer="issues"))
+    outputs.add(tr("被拒记录 CSV", "Rejected rows CSV"),
+                write_csv(result.intake.rejects, out / "rejects.csv"))
+    segments = result.hotspots.segments
+    outputs.add(tr("热点 GeoPackage", "Hotspots GeoPackage") + tag,
+                write_gpkg(segments, out / "hotspots.gpkg", layer="hotspots"))
+    load_columns = ["segment_id", "road_id", "road_name", "length_m", "issue_count",
+                    "severity_sum", "issue_load", "gi_class", "trend"]
+    load_columns += [c for c in ("chief_id", "synthetic") if c in segments.columns]
+    outputs.add(tr("分段问题负荷 CSV", "Issue load per segment CSV") + tag,
+                write_csv(pd.DataFrame(segments[load_columns]), out / "issue_load.csv"))
+    for key, table in result.summaries.items():
+        table = table.copy()
+        if "week" in table.columns:
+            table["week"] = table["week"].dt.strftime("%Y-%m-%d")
+        outputs.add(tr(f"按{_SUMMARY_ZH[key]}汇总 CSV", f"Issues by {key} CSV") + tag,
+                    write_csv(table, out / f"issues_by_{key}.csv"))
+    fmap = maps.hotspot_map(segments, result.snapped, synthetic=result.synthetic,
+                            basemap=map_options.basemap, offline=map_options.offline)
+    outputs.add(tr("热点地图", "Hotspot map") + tag,
+                maps.save_map(fmap, out / "hotspots.html", offline=map_options.offline))
+
+
+_SUMMARY_ZH = {"road": "道路", "category": "类别", "week": "周", "source": "来源",
+               "chief": "路长"}
+
+
 def run_demo(
     out: str | Path = "maps/demo",
     *,
@@ -142,11 +292,19 @@ def run_demo(
     osm = Path(osm) if osm is not None else demo_osm_path()
     step(tr(f"读取路网 {osm.name}", f"Loading road network {osm.name}"))
     result = load_roads(osm, mode=mode)
+    step(tr("合成问题上报并分析热点（演示数据）", "Synthetic reports and hotspots (demo data)"))
+    synthetic = synthetic_issues(osm, result.segments)
+    issues_result = analyse_issues(result.segments,
+                                   issues.reports_from_frame(synthetic, "synthetic_reports.csv"),
+                                   bounds=roads.file_bounds(osm))
+    issues_result.synthetic_input = synthetic
     step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
-    plan = plan_from_osm(result, osm)
+    load = issues_result.hotspots.segments.set_index("segment_id")["issue_load"]
+    plan = plan_from_osm(result, osm, issue_load=load)
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
     write_roads(result, out, outputs, map_options)
+    write_hotspots(issues_result, out, outputs, map_options)
     write_plans(plan, out, outputs, map_options)
     links = [(label, path.name) for label, path in outputs.files]
     index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),

@@ -1,0 +1,93 @@
+"""The ``hotspots`` verb: issue reports -> snapped reports, rejects, hotspots, issue load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo import issues, pipeline, roads
+from patrolgeo.cli.app import (
+    BasemapOption,
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OfflineOption,
+    OsmOption,
+    OutOption,
+    PlaceOption,
+    app,
+    cli_run,
+    report,
+)
+from patrolgeo.errors import AreaError
+from patrolgeo.i18n import tr
+
+
+@app.command("hotspots")
+def hotspots_command(
+    issues_files: Annotated[list[Path], typer.Option(
+        "--issues", help="reports: CSV, GeoJSON or Open311 JSON (repeat for several)")],
+    osm: OsmOption = None,
+    place: PlaceOption = None,
+    bbox: BboxOption = None,
+    mode: ModeOption = "walk",
+    out: OutOption = Path("maps/hotspots"),
+    taxonomy: Annotated[Path | None, typer.Option(
+        "--taxonomy", help="categories and kinds (.toml/.json/.csv); default GB/T 30428.2")
+    ] = None,
+    crs: Annotated[str, typer.Option(
+        "--crs", help="coordinates of the reports: wgs84 | gcj02 (AMap/Tencent) | bd09")
+    ] = "wgs84",
+    tz: Annotated[str, typer.Option("--tz", help="time zone of local report times")
+                  ] = "Asia/Shanghai",
+    max_distance: Annotated[float, typer.Option(
+        "--max-distance", help="largest report-to-segment distance in metres")
+    ] = issues.DEFAULT_MAX_DISTANCE_M,
+    value: Annotated[str, typer.Option("--value", help="Gi* on: rate (EB issues per km) | "
+                                       "count")] = "rate",
+    permutations: Annotated[int, typer.Option("--permutations", help="Gi* permutations")
+                            ] = issues.hotspots.DEFAULT_PERMUTATIONS,
+    seed: Annotated[int, typer.Option("--seed", help="random seed of the permutations")] = 0,
+    assignment: Annotated[Path | None, typer.Option(
+        "--assignment", help="CSV segment_id,chief_id for per-chief totals")] = None,
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """Take in issue reports, snap them to road segments, find hotspots and trends."""
+    with cli_run(lang) as step:
+        if osm is None and place is None and bbox is None:
+            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+                            field="--osm")
+        area = roads.parse_bbox(bbox) if bbox else None
+        map_options = pipeline.MapOptions(basemap, offline)
+        chosen = issues.load_taxonomy(taxonomy)
+        chiefs = pipeline.read_assignment(assignment) if assignment else None
+        raw = issues.read_raw(issues_files)
+        step(tr("读取路网", "Loading road network"))
+        net = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        bounds = tuple(net.segments.to_crs("EPSG:4326").total_bounds)
+        result = pipeline.analyse_issues(
+            net.segments, raw, taxonomy=chosen, crs=crs, tz=tz, bounds=bounds,
+            max_distance_m=max_distance, value=value, permutations=permutations, seed=seed,
+            assignment=chiefs, step=step)
+        outputs = pipeline.RunOutputs()
+        step(tr("写出结果", "Writing outputs"))
+        pipeline.write_hotspots(result, out, outputs, map_options)
+    seg = result.hotspots.segments
+    snapped = result.snapped
+    hot = int((seg["gi_bin"] > 0).sum())
+    cold = int((seg["gi_bin"] < 0).sum())
+    print(tr(
+        f"读入 {result.intake.n_read} 行：有效 {len(snapped)}，被拒 "
+        f"{result.intake.n_rejected_rows}；路网外 {int((~snapped['on_network']).sum())}；"
+        f"热点分段 {hot}，冷点分段 {cold}",
+        f"{result.intake.n_read} rows read: {len(snapped)} kept, "
+        f"{result.intake.n_rejected_rows} rejected; {int((~snapped['on_network']).sum())} "
+        f"off the network; {hot} hot and {cold} cold segments"))
+    if result.synthetic:
+        print(tr("注意：输入为合成数据，仅供演示", "note: the reports are synthetic, for "
+                 "demonstration only"))
+    report(outputs.files)
