@@ -670,11 +670,66 @@ class _Search:
                     moves += 1
                     done = True
                     break
+            if not done and self.swap(c, tol):
+                moves += 2
+                done = True
             if done:
                 stuck.clear()
             else:
                 stuck.add(c)
         return moves
+
+    def swap(self, c: int, tol: float) -> bool:
+        """Exchange a unit of c for a unit of a neighbour when no single move balances.
+
+        Units are coarse next to a small imbalance: giving one unit and taking back a
+        slightly smaller one moves the difference. Returns whether a swap was made.
+        """
+        u, part = self.u, self.part
+
+        def excess(load: float, t: float) -> float:
+            r = load / t
+            return max(r - 1 - tol, 1 - tol - r, 0.0)
+
+        before = {b: excess(self.load[c], self.target[c]) + excess(self.load[b], self.target[b])
+                  for b in range(self.k)}
+        # units of c touching each neighbour b, and units of b touching c
+        give: dict[int, list[int]] = {}
+        take: dict[int, list[int]] = {}
+        for i in range(len(part)):
+            if u.pinned[i] >= 0:
+                continue
+            touching = {part[v] for v in u.nbrs[i]}
+            if part[i] == c:
+                for b in touching - {c}:
+                    give.setdefault(b, []).append(i)
+            elif c in touching:
+                take.setdefault(part[i], []).append(i)
+        ranked = []
+        for b in sorted(give):
+            for i in give[b]:
+                for j in take.get(b, []):
+                    d = u.w[j] - u.w[i]
+                    after = (excess(self.load[c] + d, self.target[c])
+                             + excess(self.load[b] - d, self.target[b]))
+                    if after < before[b] - _EPS:
+                        ranked.append((after, i, j))
+        ranked.sort()
+        options = []
+        for after, i, j in ranked[:200]:
+            b = part[j]
+            options.append((after, self.delta_cost(i, c, b) + self.delta_cost(j, b, c), i, j))
+        options.sort()
+        for _, _, i, j in options[:40]:
+            b = part[j]
+            if not self.keeps_connected(i):
+                continue
+            self.move(i, b)
+            if any(part[v] == c for v in u.nbrs[j]) and self.keeps_connected(j):
+                self.move(j, c)
+                return True
+            self.move(i, c)
+        return False
 
     # ---- phase: bulk balance along paths of territories
     def transfer(self, x: int, y: int, amount: float) -> float:
@@ -816,14 +871,23 @@ class _Search:
         return [c for c in range(self.k) if self.violation(c) > _EPS]
 
     # ---- phase: refine
+    def settled(self, i: int) -> bool:
+        """Whether unit i is pinned, or (re-assigning) still wholly with its previous chief:
+        such units are not moved to polish the result, only to balance it."""
+        u = self.u
+        if u.pinned[i] >= 0:
+            return True
+        return (self.move_weight > 0 and u.prev_known[i] > 0
+                and u.prev_count[i].get(self.part[i], 0) == u.prev_known[i])
+
     def refine(self, max_passes: int) -> int:
-        """Apply improving boundary moves within the band; return moves made."""
+        """Apply improving boundary moves and swaps within the band; return moves made."""
         u = self.u
         moves = 0
         for _ in range(max_passes):
             improved = 0
             for i in self.boundary():
-                if u.pinned[i] >= 0:
+                if self.settled(i):
                     continue
                 a = self.part[i]
                 best, best_b = -1e-6, -1
@@ -836,12 +900,60 @@ class _Search:
                 if best_b >= 0 and self.keeps_connected(i):
                     self.move(i, best_b)
                     improved += 1
+            if not improved:
+                improved = self.refine_swaps()
             moves += improved
             if self.fixed_centres is None:
                 self.update_centres()
             if not improved:
                 break
         return moves
+
+    def refine_swaps(self, max_swaps: int = 50) -> int:
+        """Apply improving exchanges of two units that a single move cannot make within
+        the band (one unit out, a similar one back); return the units moved."""
+        u, part = self.u, self.part
+        lo = [(1 - self.tol) * t - _EPS for t in self.target]
+        hi = [(1 + self.tol) * t + _EPS for t in self.target]
+        take: dict[tuple[int, int], list[int]] = {}
+        for j in self.boundary():
+            if not self.settled(j):
+                for a in {part[v] for v in u.nbrs[j]} - {part[j]}:
+                    take.setdefault((part[j], a), []).append(j)
+        done = 0
+        for i in self.boundary():
+            if done >= max_swaps or self.settled(i):
+                continue
+            a = part[i]
+            for b in sorted({part[v] for v in u.nbrs[i]} - {a}):
+                di = self.delta_cost(i, a, b)
+                if di >= -1e-6 or self.fits(u.w[i], a, b):
+                    continue
+                options = []
+                for j in take.get((b, a), []):
+                    if j == i or part[j] != b:
+                        continue
+                    la = self.load[a] - u.w[i] + u.w[j]
+                    lb = self.load[b] + u.w[i] - u.w[j]
+                    if lo[a] <= la <= hi[a] and lo[b] <= lb <= hi[b]:
+                        options.append((self.delta_cost(j, b, a), j))
+                options = sorted(o for o in options if o[0] + di < -1e-6)[:5]
+                if not options or not self.keeps_connected(i):
+                    continue
+                self.move(i, b)
+                swapped = False
+                for _, j in options:
+                    if (part[j] == b and any(part[v] == a for v in u.nbrs[j])
+                            and self.delta_cost(j, b, a) + di < -1e-6
+                            and self.keeps_connected(j)):
+                        self.move(j, a)
+                        swapped = True
+                        break
+                if swapped:
+                    done += 2
+                    break
+                self.move(i, a)
+        return done
 
 
 # --------------------------------------------------------------------------- start
@@ -1537,11 +1649,15 @@ def assign_territories(
         return _Search(units_, part_, target, centres, tolerance, road_weight, comp_scale,
                        move_weight if previous is not None else 0.0)
 
+    # a fresh start balances with slack for the refine step; a re-assignment moves only
+    # what the tolerance forces
+    margin = tolerance * (1.0 if previous is not None else BALANCE_MARGIN)
+
     def rebalance(search: _Search) -> None:
         worst = max(search.violation(c) for c in range(k))
         if worst > BULK_VIOLATION * tolerance:  # far off: shift whole borders first
-            search.path_balance(BALANCE_MARGIN * tolerance, 4 * k * k)
-        search.balance(max_moves, BALANCE_MARGIN * tolerance)
+            search.path_balance(margin, 4 * k * k)
+        search.balance(max_moves, margin)
 
     search = search_for(units, part)
     rebalance(search)
@@ -1721,3 +1837,14 @@ def assignment_table(territories: Territories) -> pd.DataFrame:
     table = pd.DataFrame(territories.assignment[ASSIGNMENT_COLUMNS])
     table["workload"] = table["workload"].round(3)
     return table
+
+
+def summary_table(territories: Territories) -> pd.DataFrame:
+    """The ``chiefs.csv`` table: one row per chief, rounded for people and diffs."""
+    table = territories.summary.copy()
+    for col, digits in (("km", 3), ("workload", 1), ("target", 1), ("share_of_mean", 4),
+                        ("share_of_target", 4), ("radius_m", 0), ("route_km", 3),
+                        ("deadhead_km", 3)):
+        table[col] = table[col].astype(float).round(digits)
+    return table
+
