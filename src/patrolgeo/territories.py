@@ -10,19 +10,28 @@ The method is graph partitioning plus local search, as in districting for arc ro
 1. *Units.* Each named road short enough to stay whole (workload at most ``road_share``
    of a mean territory) becomes one unit per connected piece; every other segment is a
    unit of its own. Pins split a unit whose segments are pinned to different chiefs.
-2. *Start.* METIS (``pymetis``, seeded) cuts the unit adjacency graph into k parts
-   weighted by workload and capacity; parts are matched to chiefs (pins, stations) with
-   the Hungarian method. A re-assignment instead starts from the previous assignment:
-   segments keep their chief, new segments inherit from the pieces of the same OSM way
-   or from their neighbours, a new chief grows from the edge of the fullest territory.
-3. *Repair.* Pieces cut off from their territory join the neighbouring territory they
-   share most boundary with; pinned pieces of one chief are joined by shortest paths.
-4. *Balance.* Boundary moves (never splitting a territory: checked by a search from the
-   moved unit's neighbours) lower the sum of squared relative overloads until every
-   territory lies within ``1 ± tolerance`` of its target. If whole roads block that, the
+2. *Start.* Recursive bisection: METIS (``pymetis``, seeded) halves the area in the
+   ratio of the two halves' capacities, both on the units and on single segments (each
+   unit then follows most of its workload), with a few seeds; each candidate is repaired
+   so both halves are connected and evened out by growing the lighter half into the
+   heavier from the border (nearest its centre first); the balanced candidate with the
+   fewest cut pairs is kept. With stations, chiefs are halved along the area's long axis
+   and each half goes to the side nearer its stations. A re-assignment instead starts
+   from the previous assignment: segments keep their chief, new segments inherit from
+   the pieces of the same OSM way or from their neighbours, a new chief grows from the
+   edge of the fullest territory.
+3. *Repair.* Pinned units of one chief are joined by shortest paths; pieces cut off
+   from their territory join the neighbour they share most boundary with.
+4. *Balance.* Far-off loads first move in bulk along paths of neighbouring territories;
+   then single boundary moves, or swaps of two units where units are coarse, lower the
+   sum of squared relative overloads until every territory lies within
+   ``1 ± tolerance`` of its target. No move splits a territory (checked by lock-step
+   searches from the moved unit's neighbours). If whole roads block the balance, the
    roads at the violating boundaries are opened into segments and the step repeats.
-5. *Refine.* Boundary moves that keep the balance band and lower
-   ``cut pairs + compactness + road splits + moves from the previous chief``.
+5. *Refine.* Boundary moves and swaps that keep the band and lower
+   ``cut pairs + compactness + road splits``. A re-assignment only polishes units that
+   have already left their previous chief, so nothing moves that the balance does not
+   need.
 
 Workload is minutes per week per segment. Until the plans stage provides a ``workload``
 column, the fallback is the minutes needed to walk the segment once at
