@@ -1069,54 +1069,70 @@ def _bisection_start(units: _Units, fine: _Units, target: np.ndarray, seed: int,
         inside = np.zeros(n, dtype=bool)
         inside[members] = True
         best: tuple[tuple[float, int], list[int]] | None = None
-        for attempt in range(BISECTION_TRIES):
-            for graph in (units, fine):
-                if graph is fine:
-                    fmembers = np.unique(np.concatenate([fine_of_unit[i] for i in members]))
-                    fparts = np.full(len(fine.w), -1, dtype=np.int64)
-                    fparts[fmembers] = _metis_sub(fine, fmembers, [t_left, t_right],
-                                                  seed * 1000 + attempt)
-                    sides = np.asarray([
-                        int(np.argmax(np.bincount(fparts[fine_of_unit[i]],
-                                                  weights=fine_w[fine_of_unit[i]] + 1e-9,
-                                                  minlength=2)))
-                        for i in members])
-                else:
-                    sides = _metis_sub(units, members, [t_left, t_right],
-                                       seed * 1000 + attempt)
-                lab = [2] * n
-                for i, sd in zip(members.tolist(), sides.tolist(), strict=True):
-                    lab[i] = sd
-                _orient(units, lab, members, left, right, centres, unit_pins)
-                for i in members.tolist():
-                    pin = unit_pins[i]
-                    if pin >= 0:
-                        lab[i] = 0 if pin in left else 1
-                _repair_two(units, lab, members)
-                rest = float(target.sum()) - t_left - t_right
-                search = _Search(units, lab, np.asarray([t_left, t_right, max(rest, 1.0)]),
-                                 None, tolerance, np.zeros(1), 1.0, 0.0, light=True)
-                for _ in range(8):
-                    excess = search.load[0] - t_left
-                    if abs(excess) <= BISECTION_TOLERANCE * tolerance * min(t_left, t_right):
-                        break
-                    x, y = (0, 1) if excess > 0 else (1, 0)
-                    search.update_centres()
-                    if search.transfer(x, y, abs(excess)) <= _EPS:
-                        break
-                p = np.asarray(lab)
-                dev = abs(search.load[0] / t_left - 1) + abs(search.load[1] / t_right - 1)
-                cut = int(e[(p[e[:, 0]] != p[e[:, 1]]) & inside[e[:, 0]] & inside[e[:, 1]],
-                            2].sum())
-                score = (round(max(dev - tolerance, 0.0), 6), cut)
-                if best is None or score < best[0]:
-                    best = (score, lab)
+        kinds = [(attempt, graph) for attempt in range(BISECTION_TRIES)
+                 for graph in (units, fine)] + [(0, None)]
+        for attempt, graph in kinds:
+            if graph is None:  # fallback: a straight cut across the long axis
+                sides = _axis_split(units, members, t_left / (t_left + t_right))
+            elif graph is fine:
+                fmembers = np.unique(np.concatenate([fine_of_unit[i] for i in members]))
+                fparts = np.full(len(fine.w), -1, dtype=np.int64)
+                fparts[fmembers] = _metis_sub(fine, fmembers, [t_left, t_right],
+                                              seed * 1000 + attempt)
+                sides = np.asarray([
+                    int(np.argmax(np.bincount(fparts[fine_of_unit[i]],
+                                              weights=fine_w[fine_of_unit[i]] + 1e-9,
+                                              minlength=2)))
+                    for i in members])
+            else:
+                sides = _metis_sub(units, members, [t_left, t_right],
+                                   seed * 1000 + attempt)
+            lab = [2] * n
+            for i, sd in zip(members.tolist(), sides.tolist(), strict=True):
+                lab[i] = sd
+            _orient(units, lab, members, left, right, centres, unit_pins)
+            for i in members.tolist():
+                pin = unit_pins[i]
+                if pin >= 0:
+                    lab[i] = 0 if pin in left else 1
+            _repair_two(units, lab, members)
+            rest = float(target.sum()) - t_left - t_right
+            search = _Search(units, lab, np.asarray([t_left, t_right, max(rest, 1.0)]),
+                             None, tolerance, np.zeros(1), 1.0, 0.0, light=True)
+            for _ in range(8):
+                excess = search.load[0] - t_left
+                if abs(excess) <= BISECTION_TOLERANCE * tolerance * min(t_left, t_right):
+                    break
+                x, y = (0, 1) if excess > 0 else (1, 0)
+                search.update_centres()
+                if search.transfer(x, y, abs(excess)) <= _EPS:
+                    break
+            p = np.asarray(lab)
+            dev = abs(search.load[0] / t_left - 1) + abs(search.load[1] / t_right - 1)
+            cut = int(e[(p[e[:, 0]] != p[e[:, 1]]) & inside[e[:, 0]] & inside[e[:, 1]],
+                        2].sum())
+            score = (round(max(dev - tolerance, 0.0), 6), cut)
+            if best is None or score < best[0]:
+                best = (score, lab)
         assert best is not None
         lab = best[1]
         p = np.asarray(lab)
         stack.append((np.flatnonzero(p == 1), right))
         stack.append((np.flatnonzero(p == 0), left))
     return part
+
+
+def _axis_split(units: _Units, members: np.ndarray, share: float) -> np.ndarray:
+    """Split ``members`` by a line across the area's long axis at the workload ``share``."""
+    xy = units.xy[members]
+    axis = np.linalg.svd(xy - xy.mean(axis=0), full_matrices=False)[2][0]
+    proj = xy @ axis
+    order = np.lexsort((members, proj))
+    w = np.asarray(units.w)[members][order]
+    cum = np.cumsum(w)
+    sides = np.ones(len(members), dtype=np.int64)
+    sides[order[cum - w / 2 <= share * cum[-1]]] = 0
+    return sides
 
 
 def _orient(units: _Units, lab: list[int], members: np.ndarray, left: list[int],
