@@ -10,10 +10,13 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from patrolgeo import issues, maps, plans, pois, roads
+from patrolgeo import issues, maps, plans, pois, roads, territories
 from patrolgeo.errors import InputRowError, OSMFileError
 from patrolgeo.i18n import tr
 from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
+
+DEMO_CHIEFS = 8
+"""Road chiefs in the demo district."""
 
 
 def demo_osm_path() -> Path:
@@ -277,6 +280,65 @@ _SUMMARY_ZH = {"road": "道路", "category": "类别", "week": "周", "source": 
                "chief": "路长"}
 
 
+def assign(
+    osm: str | Path | None = None,
+    *,
+    place: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    mode: str = "walk",
+    chiefs: int | None = None,
+    stations: str | Path | None = None,
+    pins: str | Path | None = None,
+    previous: str | Path | None = None,
+    seed: int = 0,
+    tolerance: float = territories.DEFAULT_TOLERANCE,
+    road_share: float = territories.DEFAULT_ROAD_SHARE,
+    step: Step = _no_step,
+) -> tuple[RoadsResult, territories.Territories]:
+    """Load a network and divide it among road chiefs (what ``patrolgeo assign`` runs).
+
+    The CSV inputs are read and checked before the network is loaded, so a bad row fails
+    fast. Patrol routes per territory are added when the routing stage is available.
+    """
+    station_table = territories.read_stations(stations) if stations is not None else None
+    pin_table = territories.read_pins(pins) if pins is not None else None
+    previous_table = territories.read_assignment(previous) if previous is not None else None
+    step(tr("读取路网", "Loading road network"))
+    result = load_roads(osm, place=place, bbox=bbox, mode=mode)
+    segments = result.segments
+    if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):
+        # balance on the plans' workload (grade-dependent patrol minutes), not length
+        step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
+        segments = plan_from_osm(result, osm, bbox=bbox).segments
+    step(tr("划分路长片区", "Dividing the roads among chiefs"))
+    terr = territories.assign_territories(
+        result.graph, segments, chiefs, stations=station_table, pins=pin_table,
+        previous=previous_table, seed=seed, tolerance=tolerance, road_share=road_share)
+    step(tr("规划各片区巡查路线", "Routing each territory"))
+    terr = territories.with_routes(terr, territories.territory_routes(result.graph, terr))
+    return result, terr
+
+
+def write_territories(terr: territories.Territories, out: str | Path,
+                      outputs: RunOutputs, map_options: MapOptions = MapOptions()) -> None:
+    """Write ``assignments.csv``, ``chiefs.csv``, ``territories.gpkg``, ``moved.csv``
+    and the overview map ``territories.html``."""
+    out = Path(out)
+    outputs.add(tr("分配表 CSV", "Assignments CSV"),
+                write_csv(territories.assignment_table(terr), out / "assignments.csv"))
+    outputs.add(tr("路长汇总 CSV", "Chief summary CSV"),
+                write_csv(territories.summary_table(terr), out / "chiefs.csv"))
+    outputs.add(tr("片区 GeoPackage", "Territories GeoPackage"),
+                write_gpkg(terr.assignment, out / "territories.gpkg", layer="territories"))
+    if terr.assignment["previous_chief"].notna().any():
+        outputs.add(tr("变动分段 CSV", "Moved segments CSV"),
+                    write_csv(terr.moved, out / "moved.csv"))
+    fmap = maps.overview_map(terr.assignment, territories.summary_table(terr),
+                             basemap=map_options.basemap, offline=map_options.offline)
+    outputs.add(tr("路长片区总览图", "Territory overview map"),
+                maps.save_map(fmap, out / "territories.html", offline=map_options.offline))
+
+
 def run_demo(
     out: str | Path = "maps/demo",
     *,
@@ -299,15 +361,20 @@ def run_demo(
                                    bounds=roads.file_bounds(osm))
     issues_result.synthetic_input = synthetic
     step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
-    # synthetic reports must not reach the plans: their issue load would raise patrols
-    # on made-up hotspots in a plan book that does not say so
+    # synthetic reports must not reach the plans or the territories: their issue load
+    # would raise patrols and move boundaries on made-up hotspots
     plan = plan_from_osm(result, osm)
+    step(tr(f"划分 {DEMO_CHIEFS} 个路长片区", f"Dividing the roads among {DEMO_CHIEFS} chiefs"))
+    terr = territories.assign_territories(result.graph, plan.segments, DEMO_CHIEFS)
+    terr = territories.with_routes(terr, territories.territory_routes(result.graph, terr))
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
+    out = Path(out)
     write_roads(result, out, outputs, map_options)
     write_hotspots(issues_result, out, outputs, map_options)
     write_plans(plan, out, outputs, map_options)
-    links = [(label, path.name) for label, path in outputs.files]
+    write_territories(terr, Path(out) / "territories", outputs, map_options)
+    links = [(label, path.relative_to(out).as_posix()) for label, path in outputs.files]
     index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),
                        Path(out) / "index.html")
     outputs.add(tr("目录页", "Index page"), index)

@@ -1,0 +1,95 @@
+"""The ``assign`` verb: divide a district's roads among road chiefs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo import pipeline, roads, territories
+from patrolgeo.cli.app import (
+    BasemapOption,
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OfflineOption,
+    OsmOption,
+    OutOption,
+    PlaceOption,
+    app,
+    cli_run,
+    report,
+)
+from patrolgeo.errors import AreaError, CapacityError
+from patrolgeo.i18n import tr
+
+
+@app.command("assign")
+def assign_command(
+    osm: OsmOption = None,
+    place: PlaceOption = None,
+    bbox: BboxOption = None,
+    mode: ModeOption = "walk",
+    chiefs: Annotated[int | None, typer.Option(
+        "--chiefs", help="路长人数 / number of road chiefs (default: stations, previous)")] = None,
+    stations: Annotated[Path | None, typer.Option(
+        "--stations", help="CSV chief_id,lat,lon[,capacity]: chief stations (anchors)")] = None,
+    pins: Annotated[Path | None, typer.Option(
+        "--pins", help="CSV segment_id,chief_id: assignments that must hold")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="a previous assignments.csv to change as little as possible")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (METIS)")] = 0,
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", help="allowed workload deviation from target, e.g. 0.05")] = (
+        territories.DEFAULT_TOLERANCE),
+    road_share: Annotated[float, typer.Option(
+        "--road-share", help="a named road stays whole unless longer than this share of a "
+        "territory")] = territories.DEFAULT_ROAD_SHARE,
+    out: OutOption = Path("maps/assign"),
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """Divide the road segments among road chiefs: connected, balanced, compact territories."""
+    with cli_run(lang) as step:
+        if osm is None and place is None and bbox is None:
+            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+                            field="--osm")
+        if chiefs is None and stations is None and previous is None:
+            raise CapacityError(tr("请给出 --chiefs（或 --stations / --previous）",
+                                   "give --chiefs (or --stations / --previous)"),
+                                field="--chiefs")
+        area = roads.parse_bbox(bbox) if bbox else None
+        _, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode, chiefs=chiefs,
+                                  stations=stations, pins=pins, previous=previous, seed=seed,
+                                  tolerance=tolerance, road_share=road_share, step=step)
+        outputs = pipeline.RunOutputs()
+        step(tr("写出结果", "Writing outputs"))
+        pipeline.write_territories(terr, out, outputs, pipeline.MapOptions(basemap, offline))
+    stats = terr.stats
+    print(tr(
+        f"{stats.k} 个路长片区：工作量最大/平均 {stats.imbalance + 1:.3f}，"
+        f"连通 {stats.connected}/{stats.k}，切断相邻分段对 {stats.cut_pairs}，"
+        f"被拆分的整路 {stats.roads_split}",
+        f"{stats.k} territories: workload max/mean {stats.imbalance + 1:.3f}, "
+        f"connected {stats.connected}/{stats.k}, cut segment pairs {stats.cut_pairs}, "
+        f"whole roads split {stats.roads_split}"))
+    if previous is not None:
+        print(tr(f"沿用 {stats.kept} 个分段，变动 {stats.moved} 个，新增 {stats.new} 个",
+                 f"{stats.kept} segments kept their chief, {stats.moved} moved, "
+                 f"{stats.new} new"))
+    routes = terr.routes
+    if routes is not None and routes.available:
+        print(tr(f"最长路线 {routes.longest_route_m / 1000:.2f} 公里；空驶合计 "
+                 f"{routes.total_deadhead_m / 1000:.2f} 公里（全区单条路线空驶 "
+                 f"{routes.whole_area_deadhead_m / 1000:.2f} 公里）",
+                 f"longest route {routes.longest_route_m / 1000:.2f} km; total deadhead "
+                 f"{routes.total_deadhead_m / 1000:.2f} km (one route over the whole area: "
+                 f"{routes.whole_area_deadhead_m / 1000:.2f} km)"))
+    elif routes is not None:
+        print(tr("注意：", "note: ") + routes.reason, file=sys.stderr)
+    for note in stats.notes:
+        print(tr("注意：", "note: ") + note, file=sys.stderr)
+    report(outputs.files)
