@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import sys
 
 import geopandas as gpd
 import numpy as np
@@ -14,9 +15,13 @@ import pytest
 import shapely
 
 from browser import COUNT_LAYERS_JS, open_offline
+from conftest import REPO
 from patrolgeo import maps
 from patrolgeo.errors import ConfigError
 from patrolgeo.i18n import language
+
+sys.path.insert(0, str(REPO / "bench"))
+from map_sizes import grid_segments
 
 
 def test_gcj02_matches_an_independent_implementation(guixi_segments):
@@ -66,23 +71,8 @@ def test_offline_map_has_no_external_reference(guixi_segments):
     assert "OpenStreetMap" in html and "L.map(" in html
 
 
-def _grid_segments(n_side: int) -> gpd.GeoDataFrame:
-    """A projected street grid with 2 * n_side * (n_side - 1) segments, 100 m blocks."""
-    lines, ids = [], []
-    for i in range(n_side):
-        for j in range(n_side - 1):
-            lines.append(shapely.LineString([(j * 100, i * 100), ((j + 1) * 100, i * 100)]))
-            lines.append(shapely.LineString([(i * 100, j * 100), (i * 100, (j + 1) * 100)]))
-            ids += [f"h{i}-{j}", f"v{i}-{j}"]
-    names = [f"路{k % 97}" for k in range(len(ids))]
-    gdf = gpd.GeoDataFrame({"segment_id": ids, "road_name": names,
-                            "highway": "residential", "length_m": 100.0},
-                           geometry=lines, crs="EPSG:32650")
-    return gdf.set_geometry(gdf.translate(500_000, 3_130_000))
-
-
 def test_ten_thousand_segment_map_is_small(tmp_path):
-    seg = _grid_segments(71)  # 9,940 segments
+    seg = grid_segments(71)  # 9,940 segments
     assert len(seg) > 9_900
     path = maps.save_map(maps.segments_map(seg), tmp_path / "big.html")
     size_mb = path.stat().st_size / 1e6
