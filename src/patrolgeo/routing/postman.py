@@ -246,8 +246,8 @@ def postman_route(
                                        respect)
     return Route(
         traversals=traversals, closed=closed, mode=mode,
-        start_node=int(net.node_ids[cover.start]),
-        end_node=traversals[-1].v if traversals else int(net.node_ids[cover.start]),
+        start_node=net.node_ids[cover.start].item(),
+        end_node=traversals[-1].v if traversals else net.node_ids[cover.start].item(),
         lower_bound_m=float(cover.lower_bound_m), optimal=bool(cover.optimal),
         method=cover.method, speed_mps=speed, u_turns=circuit.u_turns,
         dead_end_u_turns=dead_end, respect_oneway=respect, both_sides=both_sides,
@@ -284,11 +284,11 @@ def _traversals(net: StreetNetwork, cover: Cover, circuit: Any, copy_seg: np.nda
     degree = np.bincount(net.a, minlength=net.n_nodes) + np.bincount(net.b, minlength=net.n_nodes)
     at_node = head[:-1]
     dead_end = int((circuit.uturn_after & (degree[at_node] == 1)).sum()) if len(seg) > 1 else 0
-    node_ids = net.node_ids
+    node_ids = net.node_ids.tolist()
     seg_ids = net.segment_ids
     roads = net.road
     out = [
-        Traversal(str(seg_ids[s]), int(node_ids[t]), int(node_ids[h]),
+        Traversal(str(seg_ids[s]), node_ids[t], node_ids[h],
                   None if k < 0 else int(k), bool(d), float(ln), bool(f),
                   None if r is None or (isinstance(r, float) and np.isnan(r)) else str(r),
                   float(c), float(c / speed))

@@ -610,40 +610,124 @@ def _realise(fixed_fwd: np.ndarray, fixed_rev: np.ndarray, flexible: np.ndarray,
 
 
 def _cancel_two_way_cycles(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
-                           sfwd: np.ndarray, srev: np.ndarray, respect_oneway: bool) -> None:
+                           sfwd: np.ndarray, srev: np.ndarray, respect_oneway: bool,
+                           fixed_fwd: np.ndarray, fixed_rev: np.ndarray) -> None:
     """Where two-way streets run both ways form a cycle, run the cycle once round.
 
     Dropping one run against the chosen direction on every street of such a cycle keeps
-    every node balanced and every street covered, and saves the cycle's length.
-    Also drops pairs of opposite runs that no service needs, where that keeps the
-    route in one piece. Works in place.
+    every node balanced and every street covered, and saves the cycle's length. Runs
+    that serve a fixed direction (``fixed_fwd``/``fixed_rev``) are never dropped; a
+    service that may go either way moves to the run that stays. Works in place.
     """
     import networkx as nx
 
     two_way = ~net.oneway if respect_oneway else np.ones(net.n_segments, bool)
-    for _ in range(10_000):
-        both = np.flatnonzero(two_way & (fwd >= 1) & (rev >= 1) & (net.a != net.b))
-        if len(both) == 0:
-            return
-        H = nx.MultiGraph()
-        for s in both.tolist():
-            H.add_edge(int(net.a[s]), int(net.b[s]), key=s)
+
+    def eligible(s: int) -> bool:
+        return bool(two_way[s] and net.a[s] != net.b[s]
+                    and fwd[s] - fixed_fwd[s] >= 1 and rev[s] - fixed_rev[s] >= 1)
+
+    both = [s for s in np.flatnonzero(two_way & (fwd >= 1) & (rev >= 1)).tolist()
+            if eligible(s)]
+    if not both:
+        return
+    H = nx.MultiGraph()
+    for s in both:
+        H.add_edge(int(net.a[s]), int(net.b[s]), key=s)
+    while H.number_of_edges():
         try:
             cycle = nx.find_cycle(H)
         except nx.NetworkXNoCycle:
             return
-        for x, _y, s in cycle:
+        for x, y, s in cycle:
             # the cycle runs x -> y along segment s: drop one run y -> x
             if net.a[s] == x:
                 rev[s] -= 1
                 if srev[s] and rev[s] == 0:
-                    srev[s] = False
-                    sfwd[s] = True
+                    srev[s], sfwd[s] = False, True
             else:
                 fwd[s] -= 1
                 if sfwd[s] and fwd[s] == 0:
-                    sfwd[s] = False
-                    srev[s] = True
+                    sfwd[s], srev[s] = False, True
+            if not eligible(s):
+                H.remove_edge(x, y, key=s)
+
+
+def _orient_half_paths(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
+                       sfwd: np.ndarray, srev: np.ndarray, half: np.ndarray,
+                       respect_oneway: bool) -> None:
+    """Run half-turned streets one way where a way back is shorter than doubling them.
+
+    The balance relaxation leaves some two-way streets "half turned": realised, each is
+    run once each way. They form a forest; it splits into paths between its odd nodes.
+    Running a path one way and coming back by the shortest path costs ``d(y, x)``
+    instead of the path's length: take it where that is shorter. Works in place.
+    """
+    half_segs = np.flatnonzero(half & (net.a != net.b))
+    if len(half_segs) == 0:
+        return
+    adjacency: dict[int, list[int]] = {}
+    for s in half_segs.tolist():
+        adjacency.setdefault(int(net.a[s]), []).append(s)
+        adjacency.setdefault(int(net.b[s]), []).append(s)
+    used: set[int] = set()
+    paths: list[tuple[int, list[tuple[int, int]], int]] = []
+    odd = [x for x, segs in sorted(adjacency.items()) if len(segs) % 2 == 1]
+    for x in odd:
+        while True:
+            free = [s for s in adjacency[x] if s not in used]
+            if len(free) % 2 == 0:
+                break
+            path, node = [], x
+            while True:
+                nxt = [s for s in adjacency[node] if s not in used]
+                if not nxt:
+                    break
+                s = nxt[0]
+                used.add(s)
+                other = int(net.b[s]) if int(net.a[s]) == node else int(net.a[s])
+                path.append((s, node))
+                node = other
+            if path:
+                paths.append((x, path, node))
+    if not paths:
+        return
+    matrix, arc_seg = net.sparse_graph(respect_oneway)
+    indptr, indices = matrix.indptr, matrix.indices
+    for x, path, y in paths:
+        w_path = float(sum(net.length[s] for s, _ in path))
+        best = None
+        for src, dst, along in ((y, x, True), (x, y, False)):
+            dist, pred = dijkstra(matrix, directed=True, indices=src, limit=w_path,
+                                  return_predecessors=True)
+            if np.isfinite(dist[dst]) and dist[dst] < w_path - 1e-6 and (
+                    best is None or dist[dst] < best[0]):
+                best = (float(dist[dst]), src, dst, along, pred)
+        if best is None:
+            continue
+        _, src, dst, along, pred = best
+        # orient the path (x -> y when along, else y -> x): drop the opposite runs
+        for s, frm in path:
+            goes_ab = (int(net.a[s]) == frm) == along
+            if goes_ab:
+                rev[s] -= 1
+                if srev[s] and rev[s] == 0:
+                    srev[s], sfwd[s] = False, True
+            else:
+                fwd[s] -= 1
+                if sfwd[s] and fwd[s] == 0:
+                    sfwd[s], srev[s] = False, True
+        # and come back from its end to its start
+        node = dst
+        while node != src:
+            prev = int(pred[node])
+            lo, hi = indptr[prev], indptr[prev + 1]
+            s = int(arc_seg[lo + np.searchsorted(indices[lo:hi], node)])
+            if int(net.a[s]) == prev and int(net.b[s]) == node:
+                fwd[s] += 1
+            else:
+                rev[s] += 1
+            node = prev
 
 
 def _drop_opposite_pairs(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
@@ -674,6 +758,61 @@ def _drop_opposite_pairs(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
     gone = cand[kept[cand] == 0]
     fwd[gone] = 0
     rev[gone] = 0
+
+
+def forced_bridge_runs(net: StreetNetwork, required: np.ndarray, start: int) -> np.ndarray:
+    """Two-way bridges that every closed route must cross both ways.
+
+    A closed route crosses a bridge (a street whose removal cuts the network) equally
+    often each way; it must cross it when required streets (or the start) lie on both
+    sides, or when the bridge itself is to be served. Such a street is run at least once
+    each way in any route, so fixing both runs loses nothing and tightens the bound.
+    """
+    import networkx as nx
+
+    seg = np.flatnonzero(net.a != net.b)
+    lo = np.minimum(net.a[seg], net.b[seg])
+    hi = np.maximum(net.a[seg], net.b[seg])
+    pair = lo * net.n_nodes + hi
+    uniq, counts = np.unique(pair, return_counts=True)
+    single = np.isin(pair, uniq[counts == 1])
+    simple = nx.Graph()
+    simple.add_edges_from(zip(lo.tolist(), hi.tolist(), strict=True))
+    bridge_pairs = {min(x, y) * net.n_nodes + max(x, y) for x, y in nx.bridges(simple)}
+    is_bridge = np.zeros(net.n_segments, bool)
+    is_bridge[seg[single & np.isin(pair, list(bridge_pairs))]] = True
+    if not is_bridge.any():
+        return is_bridge
+    keep = ~is_bridge & (net.a != net.b)
+    comp = components(net.n_nodes, net.a[keep], net.b[keep])
+    weight = np.bincount(comp[net.a[required & ~is_bridge]], minlength=net.n_nodes).astype(float)
+    if start >= 0:
+        weight[comp[start]] += 1
+    tree = nx.Graph()
+    bridges = np.flatnonzero(is_bridge)
+    for s in bridges.tolist():
+        tree.add_edge(int(comp[net.a[s]]), int(comp[net.b[s]]), seg=s)
+    for s in bridges[required[bridges]].tolist():
+        # a required bridge counts for both of its sides
+        weight[comp[net.a[s]]] += 1
+        weight[comp[net.b[s]]] += 1
+    needed = np.zeros(net.n_segments, bool)
+    for root in [min(c) for c in nx.connected_components(tree)]:
+        below: dict[int, float] = {}
+        order = list(nx.dfs_postorder_nodes(tree, root))
+        parent = dict(nx.bfs_predecessors(tree, root))
+        comp_total = float(sum(weight[c] for c in order))
+        for c in order:
+            below[c] = below.get(c, 0.0) + float(weight[c])
+            if c in parent:
+                p = parent[c]
+                below[p] = below.get(p, 0.0) + below[c]
+                s = tree.edges[c, p]["seg"]
+                inside = below[c]
+                outside = comp_total - inside
+                if required[s] or (inside > 0 and outside > 0):
+                    needed[s] = True
+    return needed
 
 
 def _evaluate(net: StreetNetwork, runs: tuple) -> float:
@@ -710,9 +849,18 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
     and the spanning tree linking the pieces.
     """
     n = net.n_nodes
-    fixed_fwd = req_fwd.astype(np.int64)
-    fixed_rev = req_rev.astype(np.int64)
     required = req_fwd | req_rev | req_either
+    w_req = float(np.dot(req_fwd.astype(np.int64) + req_rev + req_either, net.length))
+    two_way = ~net.oneway if respect_oneway else np.ones(net.n_segments, bool)
+    forced = np.zeros(net.n_segments, bool)
+    if closed:
+        forced = forced_bridge_runs(net, required, start) & two_way
+    # a bridge crossed both ways: its runs are fixed, its service (if any) goes a -> b
+    fixed_fwd = (req_fwd | forced).astype(np.int64)
+    fixed_rev = (req_rev | forced).astype(np.int64)
+    svc_fwd = req_fwd | (req_either & forced)
+    svc_rev = req_rev.copy()
+    req_either = req_either & ~forced
     w_r = float(np.dot(fixed_fwd + fixed_rev + req_either, net.length))
     mixed = bool(req_either.any())
     touched = np.zeros(n, bool)
@@ -734,15 +882,17 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
     first = flow(fixed_fwd, fixed_rev, req_either)
     lower = w_r + first.cost_mm / UNITS_PER_M
     if mixed or n_pieces > 1:
-        odd = _odd_nodes(net, fixed_fwd + fixed_rev + req_either.astype(np.int64))
+        # runs fixed in every route (including both ways over needed bridges), plus
+        # the two-way services once: what they leave odd must be joined
+        odd = _odd_nodes(net, fixed_fwd + fixed_rev + req_either)
         parity = min_tjoin(net, _toggle(odd, fixed_ends), free_ends=free)
         lower = max(lower, w_r + parity.length_m)
     if n_pieces > 1:
-        lower = max(lower, w_r + link_components(net, labels, respect_oneway=False).mst_m)
+        lower = max(lower, w_req + link_components(net, labels, respect_oneway=False).mst_m)
 
     options = []
     runs = (*_realise(fixed_fwd, fixed_rev, req_either, first.reversal, first.dfwd,
-                      first.drev, req_fwd, req_rev), first.start, first.end)
+                      first.drev, svc_fwd, svc_rev), first.start, first.end)
     if n_pieces <= 1:
         options.append(runs)
     else:
@@ -762,23 +912,28 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
         ff, fr = fixed_fwd + lk.fwd, fixed_rev + lk.rev
         res = flow(ff, fr, req_either)
         options.append((*_realise(ff, fr, req_either, res.reversal, res.dfwd, res.drev,
-                                  req_fwd, req_rev), res.start, res.end))
+                                  svc_fwd, svc_rev), res.start, res.end))
     for fwd, rev, sfwd, srev, s0, e0 in options:
-        _cancel_two_way_cycles(net, fwd, rev, sfwd, srev, respect_oneway)
+        half = req_either & (fwd >= 1) & (rev >= 1)
+        _orient_half_paths(net, fwd, rev, sfwd, srev, half, respect_oneway)
+        _cancel_two_way_cycles(net, fwd, rev, sfwd, srev, respect_oneway, fixed_fwd,
+                               fixed_rev)
         _drop_opposite_pairs(net, fwd, rev, sfwd, srev, [start, s0, e0], respect_oneway)
     best = min(options, key=lambda r: _evaluate(net, r))
     if improve and (n_pieces > 1 or mixed):
         for _ in range(4):
             fwd, rev, sfwd, srev, s0, e0 = best
             # keep every deadhead street once, in the direction used; balance again
-            keep_f = ((fwd - sfwd.astype(np.int64)) > 0) & ~required
-            keep_r = ((rev - srev.astype(np.int64)) > 0) & ~required
+            keep_f = ((fwd - sfwd.astype(np.int64)) > 0) & ~required & ~forced
+            keep_r = ((rev - srev.astype(np.int64)) > 0) & ~required & ~forced
             ff = fixed_fwd + keep_f
             fr = fixed_rev + keep_r
             res = flow(ff, fr, req_either)
             cand = (*_realise(ff, fr, req_either, res.reversal, res.dfwd, res.drev,
-                              req_fwd, req_rev), res.start, res.end)
-            _cancel_two_way_cycles(net, *cand[:4], respect_oneway)
+                              svc_fwd, svc_rev), res.start, res.end)
+            half = req_either & (cand[0] >= 1) & (cand[1] >= 1)
+            _orient_half_paths(net, *cand[:4], half, respect_oneway)
+            _cancel_two_way_cycles(net, *cand[:4], respect_oneway, fixed_fwd, fixed_rev)
             _drop_opposite_pairs(net, *cand[:4], [start, cand[4], cand[5]], respect_oneway)
             if _evaluate(net, cand) < _evaluate(net, best) - 1e-6 and \
                     piece_labels(net, (cand[0] + cand[1]) > 0, [start]).max() <= 0:
