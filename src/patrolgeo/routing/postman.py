@@ -71,8 +71,12 @@ def _snap_start(net: StreetNetwork, G: nx.MultiDiGraph, start: Start, allowed: n
     if start is None:
         return -1, None
     candidates = np.flatnonzero(allowed)
-    if isinstance(start, (int, np.integer)) and not isinstance(start, bool):
-        idx = int(np.searchsorted(net.node_ids, start))
+    if not isinstance(start, (tuple, list, np.ndarray)):
+        # a node id
+        try:
+            idx = int(np.searchsorted(net.node_ids, start))
+        except TypeError:
+            idx = net.n_nodes
         if idx < net.n_nodes and net.node_ids[idx] == start and allowed[idx]:
             return idx, 0.0
         if start not in G:
@@ -229,9 +233,10 @@ def postman_route(
         cover = solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
     else:
         oneway = net.oneway if respect else np.zeros(net.n_segments, bool)
-        req_fwd = req & (oneway | both_sides)
-        req_rev = req & ~oneway & both_sides
-        req_either = req & ~oneway & ~both_sides
+        sides = np.full(net.n_segments, bool(both_sides))
+        req_fwd = req & (oneway | sides)
+        req_rev = req & ~oneway & sides
+        req_either = req & ~oneway & ~sides
         cover = solve_directed(net, req_fwd, req_rev, req_either, respect_oneway=respect,
                                start=start_node, closed=closed, improve=improve)
     if cover.start < 0:
@@ -244,11 +249,13 @@ def postman_route(
 
     traversals, dead_end = _traversals(net, cover, circuit, copy_seg, copy_along, speed,
                                        respect)
+    total = float(sum(t.length_m for t in traversals))
+    lower = min(float(cover.lower_bound_m), total)  # equal but for float summation order
     return Route(
         traversals=traversals, closed=closed, mode=mode,
-        start_node=net.node_ids[cover.start].item(),
-        end_node=traversals[-1].v if traversals else net.node_ids[cover.start].item(),
-        lower_bound_m=float(cover.lower_bound_m), optimal=bool(cover.optimal),
+        start_node=_native(net.node_ids[cover.start]),
+        end_node=traversals[-1].v if traversals else _native(net.node_ids[cover.start]),
+        lower_bound_m=lower, optimal=bool(cover.optimal),
         method=cover.method, speed_mps=speed, u_turns=circuit.u_turns,
         dead_end_u_turns=dead_end, respect_oneway=respect, both_sides=both_sides,
         required_ids=tuple(net.segment_ids[req].astype(str)),
@@ -256,6 +263,10 @@ def postman_route(
         start_snap_m=snap, seconds=time.perf_counter() - t0, crs=net.crs,
         segments=segments,
     )
+
+
+def _native(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _traversals(net: StreetNetwork, cover: Cover, circuit: Any, copy_seg: np.ndarray,

@@ -151,7 +151,7 @@ def verify_route(
     both_sides: bool = False,
     start: Any = None,
     segments: gpd.GeoDataFrame | None = None,
-    length_tolerance: float = 0.005,
+    length_tolerance: float | None = 0.005,
     raise_on_error: bool = False,
 ) -> RouteCheck:
     """Check a route against the graph, independently of how it was computed.
@@ -177,7 +177,8 @@ def verify_route(
     segments
         The segments table; computed from ``G`` when None.
     length_tolerance
-        Allowed relative difference between the stated and recomputed lengths.
+        Allowed relative difference between the stated and recomputed lengths; None
+        skips the length checks (for graphs whose lengths are not their lines').
     raise_on_error
         Raise :class:`RoutingError` instead of returning a failed check.
 
@@ -230,7 +231,7 @@ def verify_route(
         su, sv = index.ends[sid]
         along = (u, v) == (su, sv) if su != sv else not reverse
         run.append((sid, along))
-        if the_route is not None:
+        if the_route is not None and length_tolerance is not None:
             stated = the_route.traversals[i].length_m
             if abs(stated - geo_len) > 1.0 + 0.01 * geo_len:
                 add(tr(f"第 {i + 1} 段长度 {stated:.1f} 米与几何长度 {geo_len:.1f} 米不符",
@@ -280,7 +281,8 @@ def verify_route(
     if the_route is not None:
         _check_route_claims(the_route, run, wanted, index, both_sides, length,
                             length_tolerance, add)
-    elif claimed > 0 and abs(claimed - length) > length_tolerance * max(length, 1.0):
+    elif length_tolerance is not None and claimed > 0 and \
+            abs(claimed - length) > length_tolerance * max(length, 1.0):
         add(tr(f"边长属性之和 {claimed:.1f} 米与几何长度 {length:.1f} 米不符",
                f"edge lengths add to {claimed:.1f} m, geometry to {length:.1f} m"))
 
@@ -324,7 +326,7 @@ def _resolve(G: nx.MultiDiGraph, index: _EdgeIndex, u: Any, v: Any, key: Any,
 
 def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: set[str],
                         index: _EdgeIndex, both_sides: bool, length: float,
-                        tolerance: float, add: Any) -> None:
+                        tolerance: float | None, add: Any) -> None:
     """A Route also states its service runs and its length: check those too."""
     service: dict[tuple[str, bool | None], int] = {}
     for t, (sid, along) in zip(route.traversals, run, strict=True):
@@ -339,7 +341,8 @@ def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: 
     for sid, side in twice[:5]:
         add(tr(f"路段 {sid} 作业了不止一次", f"segment {sid} is served more than once"))
     stated = route.total_length_m
-    if not math.isclose(stated, length, rel_tol=tolerance, abs_tol=1.0):
+    if tolerance is not None and not math.isclose(stated, length, rel_tol=tolerance,
+                                                  abs_tol=1.0):
         add(tr(f"路线长度 {stated:.1f} 米与几何重算 {length:.1f} 米不符",
                f"route states {stated:.1f} m, geometry gives {length:.1f} m"))
     if route.traversals:
