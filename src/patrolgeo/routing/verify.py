@@ -11,6 +11,7 @@ routes of other tools can be checked the same way.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -138,7 +139,7 @@ def _as_edges(route: Any) -> tuple[list[tuple[Any, Any, Any]], dict[str, Any]]:
     if isinstance(first, (tuple, list)) and len(first) in (2, 3):
         return [(e[0], e[1], e[2] if len(e) == 3 else None) for e in items], info
     # a node sequence
-    return [(x, y, None) for x, y in zip(items[:-1], items[1:], strict=True)], info
+    return [(x, y, None) for x, y in itertools.pairwise(items)], info
 
 
 def verify_route(
@@ -338,7 +339,7 @@ def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: 
         side = along if (both_sides and not index.oneway[sid]) else None
         service[(sid, side)] = service.get((sid, side), 0) + 1
     twice = [k for k, c in service.items() if c > 1]
-    for sid, side in twice[:5]:
+    for sid, _side in twice[:5]:
         add(tr(f"路段 {sid} 作业了不止一次", f"segment {sid} is served more than once"))
     stated = route.total_length_m
     if tolerance is not None and not math.isclose(stated, length, rel_tol=tolerance,
