@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from patrolgeo.cli import commands as _commands  # noqa: F401  (registers the verbs)
+from patrolgeo.cli import route as _route  # noqa: F401
 from patrolgeo.cli.app import app
 
 

@@ -87,8 +87,8 @@ def route_steps(route: Route) -> list[Step]:
         j = i
         road = trav[i].road_name
         # a step follows one road; a U-turn on it starts a new step
-        while j + 1 < len(trav) and trav[j + 1].road_name == road and not (
-                trav[j + 1].segment_id == trav[j].segment_id):
+        while (j + 1 < len(trav) and trav[j + 1].road_name == road
+               and trav[j + 1].segment_id != trav[j].segment_id):
             j += 1
         length = float(sum(t.length_m for t in trav[i:j + 1]))
         dead = all(t.deadhead for t in trav[i:j + 1])
@@ -108,7 +108,7 @@ def route_steps(route: Route) -> list[Step]:
 def _distance_text(metres: float) -> str:
     if metres >= 1000:
         return tr(f"{metres / 1000:.1f} 公里", f"{metres / 1000:.1f} km")
-    rounded = int(round(metres, -1)) if metres >= 50 else max(1, int(round(metres)))
+    rounded = int(round(metres, -1)) if metres >= 50 else max(1, round(metres))
     return tr(f"{rounded} 米", f"{rounded} m")
 
 
@@ -144,7 +144,8 @@ def turn_by_turn(route: Route) -> list[str]:
     steps = route_steps(route)
     total = _distance_text(route.total_length_m)
     minutes = route.duration_s / 60
-    lines = [tr(f"全程 {total}，约 {minutes:.0f} 分钟；巡查 {_distance_text(route.service_length_m)}，"
+    service = _distance_text(route.service_length_m)
+    lines = [tr(f"全程 {total}，约 {minutes:.0f} 分钟；巡查 {service}，"
                 f"途经 {_distance_text(route.deadhead_length_m)}（{route.deadhead_pct:.1f}%），"
                 f"掉头 {route.u_turns} 次。",
                 f"Total {total}, about {minutes:.0f} min; patrol "

@@ -312,6 +312,55 @@ def link_components(net: StreetNetwork, label: np.ndarray, *, respect_oneway: bo
     return Links(fwd, rev, mst, n_pieces)
 
 
+def _dense_mst(dist: np.ndarray) -> float:
+    """Prim's algorithm on a small dense distance matrix."""
+    k = len(dist)
+    if k <= 1:
+        return 0.0
+    inside = np.zeros(k, bool)
+    inside[0] = True
+    best = dist[0].copy()
+    total = 0.0
+    for _ in range(k - 1):
+        cand = np.where(inside, np.inf, best)
+        j = int(np.argmin(cand))
+        total += float(cand[j])
+        inside[j] = True
+        best = np.minimum(best, dist[j])
+    return total
+
+
+def closed_walk_bound(net: StreetNetwork, label: np.ndarray, max_pieces: int = 60) -> float:
+    """A lower bound on the travel needed to join the pieces by one closed walk.
+
+    A closed walk through every piece (each contracted to a point) contains a spanning
+    tree of the others plus two edges at any one piece: the 1-tree bound, maximised
+    over the piece left out. With more than ``max_pieces`` pieces the spanning tree
+    alone is used (it is computed elsewhere); this returns 0.
+    """
+    k = int(label.max()) + 1 if label.max() >= 0 else 0
+    if k <= 1 or k > max_pieces:
+        return 0.0
+    matrix, _ = net.sparse_graph(False)
+    dist = np.zeros((k, k))
+    for c in range(k):
+        d = dijkstra(matrix, directed=True, indices=np.flatnonzero(label == c), min_only=True)
+        for c2 in range(k):
+            if c2 != c:
+                dist[c, c2] = d[label == c2].min()
+    dist = np.minimum(dist, dist.T)
+    if not np.all(np.isfinite(dist)):
+        return 0.0
+    if k == 2:
+        return 2.0 * float(dist[0, 1])
+    best = 0.0
+    for c in range(k):
+        others = [x for x in range(k) if x != c]
+        two = np.sort(dist[c, others])[:2].sum()
+        best = max(best, _dense_mst(dist[np.ix_(others, others)]) + float(two))
+    return best
+
+
 def piece_labels(net: StreetNetwork, used: np.ndarray, extra_nodes: list[int]) -> np.ndarray:
     """Label nodes by the connected piece of the segments ``used`` (and lone extra nodes)."""
     seg = np.flatnonzero(used)
@@ -448,7 +497,8 @@ def solve_undirected(net: StreetNetwork, required: np.ndarray, *, start: int, cl
         return cover
 
     links = link_components(net, labels, respect_oneway=False)
-    lower = w_r + max(parity.length_m, links.mst_m)
+    joining = max(links.mst_m, closed_walk_bound(net, labels) if closed else 0.0)
+    lower = w_r + max(parity.length_m, joining)
     # connect first: link the pieces, then fix parity
     connect = base + links.fwd + links.rev
     tj = min_tjoin(net, _toggle(_odd_nodes(net, connect), fixed_ends), free_ends=free)
@@ -888,7 +938,10 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
         parity = min_tjoin(net, _toggle(odd, fixed_ends), free_ends=free)
         lower = max(lower, w_r + parity.length_m)
     if n_pieces > 1:
-        lower = max(lower, w_req + link_components(net, labels, respect_oneway=False).mst_m)
+        joining = link_components(net, labels, respect_oneway=False).mst_m
+        if closed:
+            joining = max(joining, closed_walk_bound(net, labels))
+        lower = max(lower, w_req + joining)
 
     options = []
     runs = (*_realise(fixed_fwd, fixed_rev, req_either, first.reversal, first.dfwd,
