@@ -9,7 +9,7 @@ import typer
 
 from patrolgeo import pipeline, roads
 from patrolgeo.cli.app import BboxOption, LangOption, ModeOption, OutOption, app, cli_run, report
-from patrolgeo.errors import AreaError, RoutingError
+from patrolgeo.errors import AreaError, InputRowError, RoutingError
 from patrolgeo.i18n import tr
 
 SegmentsOption = Annotated[Path | None, typer.Option(
@@ -56,6 +56,8 @@ def route_command(
             raise AreaError(tr("请给出 --osm", "give --osm"), field="--osm")
         where = parse_start(start)
         area = roads.parse_bbox(bbox) if bbox else None
+        if segments is not None and not segments.is_file():
+            raise InputRowError(tr("文件不存在", "file not found"), file=segments)
         step(tr("读取路网", "Loading road network"))
         result = pipeline.load_roads(osm, bbox=area, mode=mode)
         required = pipeline.read_required_segments(segments, result.segments) \
