@@ -8,13 +8,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from routing_builders import make_network
 from typer.testing import CliRunner
 
 from patrolgeo.cli import app
 from patrolgeo.i18n import language
 from patrolgeo.routing import postman_route, verify_route
 from patrolgeo.routing.export import route_gpx, route_steps, turn_by_turn
+from routing_builders import make_network
 
 runner = CliRunner()
 
