@@ -181,23 +181,28 @@ def _initial_pairing(ci: CircuitInput, pen: TurnPenalty, node: np.ndarray,
             sel = best == o
             partner[e[i][sel]], partner[e[j][sel]] = e[j][sel], e[i][sel]
             partner[e[k][sel]], partner[e[m4][sel]] = e[m4][sel], e[k][sel]
-    for s0, c in zip(starts[counts > 4].tolist(), counts[counts > 4].tolist(), strict=True):
-        ends = order[s0:s0 + c]
+    for c in np.unique(counts[counts > 4]).tolist():
+        group = starts[counts == c]
+        ends = order[group[:, None] + np.arange(c)]  # one row of c ends per vertex
         ii, jj = np.meshgrid(np.arange(c), np.arange(c), indexing="ij")
-        a, b = ends[ii.ravel()], ends[jj.ravel()]
+        a, b = ends[:, ii.ravel()].ravel(), ends[:, jj.ravel()].ravel()
         cmat = (transition_cost(ci, a, b, pen, heading, side)[0]
-                + transition_cost(ci, b, a, pen, heading, side)[0]).reshape(c, c)
-        if c <= 8:
-            best_pairs = min(_pairings(c), key=lambda ps: sum(cmat[i, j] for i, j in ps))
-        else:  # rare: greedy on the cheapest pairs
-            best_pairs, used = [], set()
-            for flat in np.argsort(cmat, axis=None, kind="stable").tolist():
+                + transition_cost(ci, b, a, pen, heading, side)[0]).reshape(len(group), c, c)
+        if c <= 10:
+            pairings = np.array(_pairings(c))  # (n_pairings, c/2, 2)
+            total = cmat[:, pairings[:, :, 0], pairings[:, :, 1]].sum(axis=2)
+            best = pairings[np.argmin(total, axis=1)]  # (vertices, c/2, 2)
+            rows = np.arange(len(group))[:, None]
+            x, y = ends[rows, best[:, :, 0]].ravel(), ends[rows, best[:, :, 1]].ravel()
+            partner[x], partner[y] = y, x
+            continue
+        for row in range(len(group)):  # rare: greedy on the cheapest pairs
+            used: set[int] = set()
+            for flat in np.argsort(cmat[row], axis=None, kind="stable").tolist():
                 i, j = divmod(flat, c)
                 if i != j and i not in used and j not in used:
-                    best_pairs.append((i, j))
+                    partner[ends[row, i]], partner[ends[row, j]] = ends[row, j], ends[row, i]
                     used.update((i, j))
-        for i, j in best_pairs:
-            partner[ends[i]], partner[ends[j]] = ends[j], ends[i]
     return partner
 
 
