@@ -94,6 +94,8 @@ def tiled_network(copies: int):
     nodes0 = list(G0.nodes(data=True))
     edges0 = list(G0.edges(keys=True, data=True))
     G = nx.MultiDiGraph(crs=G0.graph["crs"], mode="walk")
+    geoms0 = np.array([d.get("geometry") for *_, d in edges0], dtype=object)
+    ways0 = [int(roads._scalar(d["osmid"])) for *_, d in edges0]
     frames = []
     east = sorted(nodes0, key=lambda nd: -nd[1]["x"])[:40]
     west = sorted(nodes0, key=lambda nd: nd[1]["x"])[:40]
@@ -101,22 +103,18 @@ def tiled_network(copies: int):
     south = sorted(nodes0, key=lambda nd: nd[1]["y"])[:40]
     link_id = 9 * 10**17
     for c in range(copies):
-        dx, dy = (c % cols) * width, (c // cols) * height
+        dx, dy = float((c % cols) * width), float((c // cols) * height)
+        shift = np.array([dx, dy])
         base = c * offset
         G.add_nodes_from((n + base, {"x": d["x"] + dx, "y": d["y"] + dy}) for n, d in nodes0)
-        moved = {}
-        for u, v, k, d in edges0:
-            geom = d.get("geometry")
-            if geom is not None:
-                geom = moved.setdefault(id(geom), shapely.transform(geom, lambda p, dx=dx,
-                                                                   dy=dy: [*p, dx, dy]))
-            attrs = {"osmid": int(roads._scalar(d["osmid"])) + base, "length": d["length"]}
-            if geom is not None:
-                attrs["geometry"] = geom
-            G.add_edge(u + base, v + base, key=k, **attrs)
+        moved = shapely.transform(geoms0, lambda p, shift=shift: p + shift)
+        G.add_edges_from(
+            (u + base, v + base, k, {"osmid": w + base, "length": d["length"],
+                                     **({"geometry": g} if g is not None else {})})
+            for (u, v, k, d), w, g in zip(edges0, ways0, moved.tolist(), strict=True))
         part = seg0.copy()
-        part["geometry"] = shapely.transform(part.geometry.values, lambda p, dx=dx,
-                                             dy=dy: [*p, dx, dy])
+        part["geometry"] = shapely.transform(part.geometry.values,
+                                             lambda p, shift=shift: p + shift)
         part["u"] = part["u"] + base
         part["v"] = part["v"] + base
         part["osm_way_id"] = part["osm_way_id"] + base
