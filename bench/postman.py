@@ -18,7 +18,6 @@ dict; chinesepostman imports ``time.clock``; bloomr reads fixed GraphML key ids.
 from __future__ import annotations
 
 import argparse
-import itertools
 import resource
 import sys
 import tempfile
@@ -72,55 +71,50 @@ def load_case(graph: str):
 def tiled_network(copies: int):
     """Copies of the Helsinki walk network side by side, joined where they meet.
 
-    A stand-in for a city of many districts: ``copies`` x 4,057 segments, with links
-    between neighbouring copies. Node, way and segment ids are offset per copy.
+    A stand-in for a city of many districts: ``copies`` x about 4,000 streets, with
+    links between neighbouring copies. Streets are drawn straight between their end
+    nodes (lengths follow), which keeps the graph light enough to hold a million of
+    them; node, way and segment ids are offset per copy.
     """
     import geopandas as gpd
     import networkx as nx
     import numpy as np
-    import pandas as pd
     import shapely
-    from shapely.geometry import LineString
 
     from patrolgeo import roads
 
     G0 = roads.load_graph(_helsinki(), mode="walk")
     seg0 = roads.segments_from_graph(G0)
-    xs = np.array([d["x"] for _, d in G0.nodes(data=True)])
-    ys = np.array([d["y"] for _, d in G0.nodes(data=True)])
+    # one straight street per node pair and way; no loops
+    seg0 = seg0[seg0["u"] != seg0["v"]].drop_duplicates(["osm_way_id", "u", "v"])
+    seg0 = seg0.drop_duplicates(["u", "v"]).reset_index(drop=True)
+    node_xy = {n: (d["x"], d["y"]) for n, d in G0.nodes(data=True)}
+    xs = np.array([p[0] for p in node_xy.values()])
+    ys = np.array([p[1] for p in node_xy.values()])
     width, height = xs.max() - xs.min() + 150, ys.max() - ys.min() + 150
     cols = int(np.ceil(np.sqrt(copies)))
     offset = 10**12
-    nodes0 = list(G0.nodes(data=True))
-    edges0 = list(G0.edges(keys=True, data=True))
-    G = nx.MultiDiGraph(crs=G0.graph["crs"], mode="walk")
-    geoms0 = np.array([d.get("geometry") for *_, d in edges0], dtype=object)
-    ways0 = [int(roads._scalar(d["osmid"])) for *_, d in edges0]
-    frames = []
-    east = sorted(nodes0, key=lambda nd: -nd[1]["x"])[:40]
-    west = sorted(nodes0, key=lambda nd: nd[1]["x"])[:40]
-    north = sorted(nodes0, key=lambda nd: -nd[1]["y"])[:40]
-    south = sorted(nodes0, key=lambda nd: nd[1]["y"])[:40]
-    link_id = 9 * 10**17
+    nodes0 = np.array(sorted(set(seg0["u"]) | set(seg0["v"])), dtype=np.int64)
+    nx0 = np.array([node_xy[n][0] for n in nodes0])
+    ny0 = np.array([node_xy[n][1] for n in nodes0])
+    u0, v0 = seg0["u"].to_numpy(np.int64), seg0["v"].to_numpy(np.int64)
+    way0 = seg0["osm_way_id"].to_numpy(np.int64)
+    sid0 = seg0["segment_id"].to_numpy(dtype=object)
+    east, west = np.argsort(-nx0)[:40], np.argsort(nx0)[:40]
+    north, south = np.argsort(-ny0)[:40], np.argsort(ny0)[:40]
+    us, vs, ways, sids = [], [], [], []
+    node_ids, node_x, node_y = [], [], []
     for c in range(copies):
         dx, dy = float((c % cols) * width), float((c // cols) * height)
-        shift = np.array([dx, dy])
         base = c * offset
-        G.add_nodes_from((n + base, {"x": d["x"] + dx, "y": d["y"] + dy}) for n, d in nodes0)
-        moved = shapely.transform(geoms0, lambda p, shift=shift: p + shift)
-        G.add_edges_from(
-            (u + base, v + base, k, {"osmid": w + base, "length": d["length"],
-                                     **({"geometry": g} if g is not None else {})})
-            for (u, v, k, d), w, g in zip(edges0, ways0, moved.tolist(), strict=True))
-        part = seg0.copy()
-        part["geometry"] = shapely.transform(part.geometry.values,
-                                             lambda p, shift=shift: p + shift)
-        part["u"] = part["u"] + base
-        part["v"] = part["v"] + base
-        part["osm_way_id"] = part["osm_way_id"] + base
-        part["segment_id"] = part["segment_id"] + f"@{c}"
-        frames.append(part)
-    rows = []
+        node_ids.append(nodes0 + base)
+        node_x.append(nx0 + dx)
+        node_y.append(ny0 + dy)
+        us.append(u0 + base)
+        vs.append(v0 + base)
+        ways.append(way0 + base)
+        sids.append(sid0 + f"@{c}")
+    link = 9 * 10**17
     for c in range(copies):
         neighbours = []
         if (c % cols) + 1 < cols and c + 1 < copies:
@@ -128,24 +122,38 @@ def tiled_network(copies: int):
         if c + cols < copies:
             neighbours.append((c + cols, north, south))
         for other, side_a, side_b in neighbours:
-            for (na, _da), (nb, _db) in itertools.islice(zip(side_a, side_b, strict=True), 0,
-                                                       40, 8):
-                u, v = na + c * offset, nb + other * offset
-                pu = (G.nodes[u]["x"], G.nodes[u]["y"])
-                pv = (G.nodes[v]["x"], G.nodes[v]["y"])
-                line = LineString([pu, pv])
-                link_id += 1
-                G.add_edge(u, v, key=0, osmid=link_id, length=line.length, geometry=line)
-                G.add_edge(v, u, key=0, osmid=link_id, length=line.length,
-                           geometry=LineString([pv, pu]))
-                rows.append({"segment_id": f"link-{link_id}", "road_id": "link",
-                             "road_name": "link", "highway": "footway", "oneway": False,
-                             "length_m": line.length, "lanes": None, "width_m": None,
-                             "name_source": "", "osm_way_id": link_id, "u": u, "v": v,
-                             "key": 0, "geometry": line})
-    seg = pd.concat([*frames, gpd.GeoDataFrame(rows, geometry="geometry", crs=seg0.crs)],
-                    ignore_index=True)
-    return G, gpd.GeoDataFrame(seg, geometry="geometry", crs=seg0.crs)
+            a = nodes0[side_a[::8]] + c * offset
+            b = nodes0[side_b[::8]] + other * offset
+            us.append(a)
+            vs.append(b)
+            ways.append(link + np.arange(len(a)))
+            sids.append(np.array([f"link-{link + i}" for i in range(len(a))], dtype=object))
+            link += len(a)
+    node_ids = np.concatenate(node_ids)
+    node_x, node_y = np.concatenate(node_x), np.concatenate(node_y)
+    u, v = np.concatenate(us), np.concatenate(vs)
+    order = np.argsort(node_ids)
+    node_ids, node_x, node_y = node_ids[order], node_x[order], node_y[order]
+    pu, pv = np.searchsorted(node_ids, u), np.searchsorted(node_ids, v)
+    lines = shapely.linestrings(np.stack([np.c_[node_x[pu], node_y[pu]],
+                                          np.c_[node_x[pv], node_y[pv]]], axis=1))
+    length = shapely.length(lines)
+    way = np.concatenate(ways)
+    G = nx.MultiDiGraph(crs=G0.graph["crs"], mode="walk")
+    G.add_nodes_from((n, {"x": x, "y": y}) for n, x, y in
+                     zip(node_ids.tolist(), node_x.tolist(), node_y.tolist(), strict=True))
+    ul, vl, wl, ll = u.tolist(), v.tolist(), way.tolist(), length.tolist()
+    G.add_edges_from((a, b, 0, {"osmid": w, "length": ln})
+                     for a, b, w, ln in zip(ul, vl, wl, ll, strict=True))
+    G.add_edges_from((b, a, 0, {"osmid": w, "length": ln})
+                     for a, b, w, ln in zip(ul, vl, wl, ll, strict=True))
+    seg = gpd.GeoDataFrame({
+        "segment_id": np.concatenate(sids), "road_id": "r", "road_name": None,
+        "highway": "footway", "oneway": False, "length_m": length, "lanes": None,
+        "width_m": None, "name_source": "", "osm_way_id": way, "u": u, "v": v, "key": 0,
+    }, geometry=lines, crs=G0.graph["crs"])
+    seg["road_name"] = seg["segment_id"].str.split("@").str[0]
+    return G, seg
 
 
 def _graph_stats(seg) -> dict:

@@ -249,29 +249,29 @@ def _merge_trails(ci: CircuitInput, pen: TurnPenalty, partner: np.ndarray, node:
             (np.arange(len(partner)) & 1 == 1) if ci.directed
             else (np.arange(len(partner)) < partner))
         second = partner[first]
-        roots = np.fromiter((uf.find(t) for t in label[first].tolist()), np.int64, len(first))
+        root_of = np.fromiter((uf.find(t) for t in range(n_trails)), np.int64, n_trails)
+        roots = root_of[label[first]]
         at = node[first]
         order = np.lexsort((roots, at))
         first, second, roots, at = first[order], second[order], roots[order], at[order]
-        # vertices where at least two trails meet
+        # vertices where at least two trails meet: every pair of transitions of two
+        # different trails there is a candidate swap
         _, starts, counts = np.unique(at, return_index=True, return_counts=True)
-        multi = counts > 1
-        cand_x1, cand_y1, cand_x2, cand_y2 = [], [], [], []
-        for s0, c in zip(starts[multi].tolist(), counts[multi].tolist(), strict=True):
-            r = roots[s0:s0 + c]
-            if r[0] == r[-1]:
-                continue
-            # one representative transition per trail root at this vertex is enough
-            firsts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]]) + s0
-            for i, j in itertools.combinations(firsts.tolist(), 2):
-                cand_x1.append(first[i])
-                cand_y1.append(second[i])
-                cand_x2.append(first[j])
-                cand_y2.append(second[j])
-        if not cand_x1:
+        two = starts[(counts == 2)]
+        two = two[roots[two] != roots[two + 1]]
+        pairs_i, pairs_j = [two], [two + 1]
+        busy = (counts > 2) & (roots[starts] != roots[starts + counts - 1])
+        for s0, c in zip(starts[busy].tolist(), counts[busy].tolist(), strict=True):
+            r = roots[s0:s0 + c].tolist()
+            for i, j in itertools.combinations(range(c), 2):
+                if r[i] != r[j]:
+                    pairs_i.append(np.array([s0 + i]))
+                    pairs_j.append(np.array([s0 + j]))
+        pi, pj = np.concatenate(pairs_i), np.concatenate(pairs_j)
+        if len(pi) == 0:
             raise RuntimeError("the multigraph is not connected; cannot build one circuit")
-        x1, y1 = np.array(cand_x1), np.array(cand_y1)
-        x2, y2 = np.array(cand_x2), np.array(cand_y2)
+        cand_x1, cand_y1, cand_x2, cand_y2 = first[pi], second[pi], first[pj], second[pj]
+        x1, y1, x2, y2 = cand_x1, cand_y1, cand_x2, cand_y2
 
         def tc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return transition_cost(ci, a, b, pen, heading, side)[0]

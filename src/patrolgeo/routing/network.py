@@ -25,8 +25,6 @@ from patrolgeo.errors import RoutingError
 UNITS_PER_M = 1000
 #: The largest edge weight pymatching takes without rescaling (it would lose exactness).
 MAX_MATCHING_WEIGHT = 2**24 - 1
-#: How far along a segment its heading at an end is measured, in metres.
-HEADING_PROBE_M = 12.0
 
 
 @dataclass
@@ -146,6 +144,9 @@ def _reverse_key(G: nx.MultiDiGraph, u: Any, v: Any, key: Any, length: float) ->
     back = G._succ.get(v, {}).get(u)
     if not back:
         return -1
+    if len(back) == 1 and u != v:
+        # the street is two-way, so its reverse edge exists: it is the only one
+        return next(iter(back))
     osmid = _scalar(G._succ[u][v][key].get("osmid"))
     best, best_diff = -1, math.inf
     for k, data in back.items():
@@ -210,7 +211,8 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
         key_fwd[i] = kk
         if not oneway[i]:
             key_rev[i] = _reverse_key(G, uu, vv, kk, length[i])
-    heading_a, heading_b = _end_headings(segments.geometry.values, x[a], y[a], x[b], y[b])
+    geoms = np.asarray(segments.geometry.values, dtype=object)
+    heading_a, heading_b = _end_headings(geoms, x[a], y[a], x[b], y[b])
     road = segments["road_name"].to_numpy(dtype=object) if "road_name" in segments else \
         np.full(len(segments), None, dtype=object)
     return StreetNetwork(
@@ -224,23 +226,26 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
 
 def _end_headings(geoms: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray,
                   by: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Headings leaving each end of each line, measured a few metres along it."""
-    lengths = shapely.length(geoms)
-    probe = np.minimum(HEADING_PROBE_M, lengths / 2)
-    first = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    """Headings leaving each end of each line, along its first (last) piece."""
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(index, minlength=len(geoms))
+    first = np.cumsum(counts) - counts
+    last = first + counts - 1
+    ok = counts >= 2
+    f0 = coords[np.where(ok, first, 0)]
+    f1 = coords[np.where(ok, np.minimum(first + 1, last), 0)]
+    l0 = coords[np.where(ok, last, 0)]
+    l1 = coords[np.where(ok, np.maximum(last - 1, first), 0)]
     # the line may be digitised from v to u: orient it by its first point
-    flipped = ((first[:, 0] - bx) ** 2 + (first[:, 1] - by) ** 2
-               < (first[:, 0] - ax) ** 2 + (first[:, 1] - ay) ** 2)
-    near_start = shapely.get_coordinates(shapely.line_interpolate_point(geoms, probe))
-    near_end = shapely.get_coordinates(shapely.line_interpolate_point(geoms, lengths - probe))
-    pa = np.where(flipped[:, None], near_end, near_start)
-    pb = np.where(flipped[:, None], near_start, near_end)
-    heading_a = np.arctan2(pa[:, 1] - ay, pa[:, 0] - ax)
-    heading_b = np.arctan2(pb[:, 1] - by, pb[:, 0] - bx)
-    # a closed loop or a zero-length piece has no direction: fall back to the chord
+    flipped = ((f0[:, 0] - bx) ** 2 + (f0[:, 1] - by) ** 2
+               < (f0[:, 0] - ax) ** 2 + (f0[:, 1] - ay) ** 2)
+    start_vec = np.where(flipped[:, None], l1 - l0, f1 - f0)
+    end_vec = np.where(flipped[:, None], f1 - f0, l1 - l0)
     chord = np.arctan2(by - ay, bx - ax)
-    heading_a = np.where(np.isfinite(heading_a), heading_a, chord)
-    heading_b = np.where(np.isfinite(heading_b), heading_b, chord + np.pi)
+    heading_a = np.where(ok & np.any(start_vec != 0, axis=1),
+                         np.arctan2(start_vec[:, 1], start_vec[:, 0]), chord)
+    heading_b = np.where(ok & np.any(end_vec != 0, axis=1),
+                         np.arctan2(end_vec[:, 1], end_vec[:, 0]), chord + np.pi)
     return heading_a, heading_b
 
 

@@ -84,6 +84,36 @@ def _undirected_edges(net: StreetNetwork, allowed: np.ndarray | None
     return seg[first], lo[first], hi[first], w[first]
 
 
+def _peel_pendants(n: int, lo: np.ndarray, hi: np.ndarray, odd: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Settle the tree-like parts of a T-join problem exactly, before matching.
+
+    A node with a single edge (a dead end) decides that edge: it belongs to every
+    minimum T-join exactly when the node is in T, and the other end's membership flips.
+    Peeling dead ends repeatedly removes all trees hanging off the network.
+
+    Returns the edges kept for matching (mask), the edges forced into the join (mask),
+    and the updated T.
+    """
+    odd = odd.copy()
+    alive = np.ones(len(lo), bool)
+    forced = np.zeros(len(lo), bool)
+    while True:
+        deg = (np.bincount(lo[alive], minlength=n) + np.bincount(hi[alive], minlength=n))
+        leaf_edge_lo = alive & (deg[lo] == 1)
+        leaf_edge_hi = alive & (deg[hi] == 1) & ~leaf_edge_lo
+        if not (leaf_edge_lo.any() or leaf_edge_hi.any()):
+            return alive, forced, odd
+        for mask, leaf, other in ((leaf_edge_lo, lo, hi), (leaf_edge_hi, hi, lo)):
+            edges = np.flatnonzero(mask)
+            use = odd[leaf[edges]]
+            forced[edges[use]] = True
+            odd[leaf[edges]] = False
+            # an edge whose both ends are leaves (a lone edge) is settled once, from lo
+            np.logical_xor.at(odd, other[edges[use]], True)
+            alive[edges] = False
+
+
 def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
               allowed: np.ndarray | None = None) -> TJoin:
     """Minimum-weight T-join of the nodes marked ``odd``, over undirected segments.
@@ -111,6 +141,15 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
         return TJoin(np.zeros(0, np.int64), 0.0, [])
     seg, lo, hi, w = _undirected_edges(net, allowed)
     n = net.n_nodes
+    if not free_ends:
+        keep, forced, odd = _peel_pendants(n, lo, hi, odd)
+        settled = seg[forced]
+        seg, lo, hi, w = seg[keep], lo[keep], hi[keep], w[keep]
+        t_nodes = np.flatnonzero(odd)
+        if len(t_nodes) == 0:
+            return TJoin(settled, float(net.length[settled].sum()), [])
+    else:
+        settled = np.zeros(0, np.int64)
     tails, heads, weights, faults = [lo], [hi], [w], [np.arange(len(seg))]
     next_node = n
     ends_base = len(seg)
@@ -177,7 +216,7 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
         raise RoutingError("odd-degree nodes cannot be paired: the street network is not "
                            "connected", field="segments") from exc
     used = np.flatnonzero(correction[:ends_base])
-    chosen = seg[used]
+    chosen = np.concatenate([settled, seg[used]])
     ends: list[int] = []
     if free_ends:
         picked = np.flatnonzero(correction[ends_base:n_faults])
@@ -330,31 +369,36 @@ def _dense_mst(dist: np.ndarray) -> float:
     return total
 
 
-def closed_walk_bound(net: StreetNetwork, label: np.ndarray, max_pieces: int = 60) -> float:
+def closed_walk_bound(net: StreetNetwork, label: np.ndarray, budget: float = 2e7) -> float:
     """A lower bound on the travel needed to join the pieces by one closed walk.
 
     A closed walk through every piece (each contracted to a point) contains a spanning
     tree of the others plus two edges at any one piece: the 1-tree bound, maximised
-    over the piece left out. With more than ``max_pieces`` pieces the spanning tree
-    alone is used (it is computed elsewhere); this returns 0.
+    over the piece left out. It takes one Dijkstra per piece: beyond ``budget``
+    (pieces x segments) it returns 0 and the spanning tree bound alone is used.
     """
     k = int(label.max()) + 1 if label.max() >= 0 else 0
-    if k <= 1 or k > max_pieces:
+    if k <= 1 or k * net.n_segments > budget or k > 2000:
         return 0.0
     matrix, _ = net.sparse_graph(False)
     dist = np.zeros((k, k))
+    members = label >= 0
     for c in range(k):
         d = dijkstra(matrix, directed=True, indices=np.flatnonzero(label == c), min_only=True)
-        for c2 in range(k):
-            if c2 != c:
-                dist[c, c2] = d[label == c2].min()
+        per_piece = np.full(k, np.inf)
+        np.minimum.at(per_piece, label[members], d[members])
+        dist[c] = per_piece
+    np.fill_diagonal(dist, 0.0)
     dist = np.minimum(dist, dist.T)
     if not np.all(np.isfinite(dist)):
         return 0.0
     if k == 2:
         return 2.0 * float(dist[0, 1])
     best = 0.0
-    for c in range(k):
+    # leaving out the pieces farthest from the rest gives the strongest bounds
+    masked = dist + np.diag(np.full(k, np.inf))
+    order = np.argsort(-np.sort(masked, axis=1)[:, :2].sum(axis=1))[:50]
+    for c in order.tolist():
         others = [x for x in range(k) if x != c]
         two = np.sort(dist[c, others])[:2].sum()
         best = max(best, _dense_mst(dist[np.ix_(others, others)]) + float(two))
