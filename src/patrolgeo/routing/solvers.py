@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pymatching
-from scipy.sparse import csc_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from patrolgeo.errors import RoutingError
@@ -114,6 +114,45 @@ def _peel_pendants(n: int, lo: np.ndarray, hi: np.ndarray, odd: np.ndarray
             alive[edges] = False
 
 
+def _contract_chains(n: int, lo: np.ndarray, hi: np.ndarray, w: np.ndarray, odd: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Merge runs of edges through nodes of degree 2 outside T into single edges.
+
+    Such a node has both of its edges in a minimum T-join or neither, so a chain of
+    them acts as one edge of the summed weight. Returns the chain of every edge (-1 for
+    chains that can never be used: closed loops), and per chain its two ends and weight.
+    """
+    m = len(lo)
+    deg = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
+    interior = (deg == 2) & ~odd
+    inc_node = np.concatenate([lo, hi])
+    inc_edge = np.concatenate([np.arange(m), np.arange(m)])
+    inner = interior[inc_node]
+    order = np.argsort(inc_node[inner], kind="stable")
+    e = inc_edge[inner][order]
+    pairs = e.reshape(-1, 2)  # the two edges at each interior node
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
+    from scipy.sparse.csgraph import connected_components
+
+    _, chain = connected_components(graph, directed=False)
+    ends_node = inc_node[~inner]
+    ends_chain = chain[inc_edge[~inner]]
+    order = np.argsort(ends_chain, kind="stable")
+    ends_node, ends_chain = ends_node[order], ends_chain[order]
+    n_chains = int(chain.max()) + 1 if m else 0
+    counts = np.bincount(ends_chain, minlength=n_chains)
+    first = np.cumsum(counts) - counts
+    has_ends = counts == 2
+    p = np.full(n_chains, -1, np.int64)
+    q = np.full(n_chains, -1, np.int64)
+    p[has_ends] = ends_node[first[has_ends]]
+    q[has_ends] = ends_node[first[has_ends] + 1]
+    weight = np.bincount(chain, weights=w, minlength=n_chains).astype(np.int64)
+    usable = has_ends & (p != q)
+    chain = np.where(usable[chain], chain, -1)
+    return chain, p, q, weight
+
+
 def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
               allowed: np.ndarray | None = None) -> TJoin:
     """Minimum-weight T-join of the nodes marked ``odd``, over undirected segments.
@@ -150,9 +189,20 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
             return TJoin(settled, float(net.length[settled].sum()), [])
     else:
         settled = np.zeros(0, np.int64)
-    tails, heads, weights, faults = [lo], [hi], [w], [np.arange(len(seg))]
+    # chains through degree-2 nodes outside T become single edges (one per node pair)
+    chain, ch_p, ch_q, ch_w = _contract_chains(n, lo, hi, w, odd)
+    live = np.flatnonzero((ch_p >= 0) & (ch_p != ch_q))
+    ch_lo, ch_hi = np.minimum(ch_p[live], ch_q[live]), np.maximum(ch_p[live], ch_q[live])
+    order = np.lexsort((live, ch_w[live], ch_hi, ch_lo))
+    live, ch_lo, ch_hi = live[order], ch_lo[order], ch_hi[order]
+    first_of_pair = np.ones(len(live), bool)
+    first_of_pair[1:] = (ch_lo[1:] != ch_lo[:-1]) | (ch_hi[1:] != ch_hi[:-1])
+    live, ch_lo, ch_hi = live[first_of_pair], ch_lo[first_of_pair], ch_hi[first_of_pair]
+    edge_chain = chain  # chain of every kept segment edge
+    lo, hi, w = ch_lo, ch_hi, ch_w[live]
+    tails, heads, weights, faults = [lo], [hi], [w], [np.arange(len(live))]
     next_node = n
-    ends_base = len(seg)
+    ends_base = len(live)
     if free_ends:
         graph = csr_matrix((np.r_[w, w].astype(float), (np.r_[lo, hi], np.r_[hi, lo])),
                            shape=(n, n))
@@ -215,8 +265,10 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
     except ValueError as exc:
         raise RoutingError("odd-degree nodes cannot be paired: the street network is not "
                            "connected", field="segments") from exc
-    used = np.flatnonzero(correction[:ends_base])
-    chosen = np.concatenate([settled, seg[used]])
+    used_chains = live[np.flatnonzero(correction[:ends_base])]
+    in_join = np.zeros(len(ch_w), bool)
+    in_join[used_chains] = True
+    chosen = np.concatenate([settled, seg[(edge_chain >= 0) & in_join[np.maximum(edge_chain, 0)]]])
     ends: list[int] = []
     if free_ends:
         picked = np.flatnonzero(correction[ends_base:n_faults])
