@@ -190,6 +190,7 @@ def patrolgeo_case(graph: str, kind: str = "undirected") -> dict:
         # a territory in pieces: every third road, by name
         names = sorted(seg["road_id"].unique())[::3]
         required = seg.loc[seg["road_id"].isin(names), "segment_id"].tolist()
+    graph_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     route = postman_route(G, seg, required, **kwargs)
     seconds = time.perf_counter() - t0
@@ -197,6 +198,7 @@ def patrolgeo_case(graph: str, kind: str = "undirected") -> dict:
               "deadhead_pct": route.deadhead_pct, "gap_pct": route.gap_pct,
               "lower_bound_km": route.lower_bound_m / 1000, "u_turns": route.u_turns,
               "route_km": route.total_length_m / 1000,
+              "graph_mb": graph_mb,
               "peak_mb_solve": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if len(seg) > 200_000:
         t1 = time.perf_counter()
@@ -347,6 +349,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds per peer run (default 600)")
+    parser.add_argument("--cp-timeout", type=float, default=120.0,
+                        help="seconds per chinesepostman run: it tries every pairing of "
+                        "odd nodes, over 10 minutes already at 92 (default 120)")
     parser.add_argument("--big-copies", type=int, default=250,
                         help="copies of the Helsinki walk network in the big case")
     parser.add_argument("--skip-big", action="store_true")
@@ -365,13 +370,16 @@ def main() -> None:
         rows.append({"graph": graph, "tool": "patrolgeo", **ours})
         for tool in ("postman_problems", "bloomr", "chinesepostman"):
             res = run_isolated("postman", f"{tool}_case", {"graph": graph},
-                               timeout=args.timeout)
+                               timeout=args.cp_timeout if tool == "chinesepostman"
+                               else args.timeout)
+            if "km" in res and "street_km" in res:
+                res["deadhead_pct"] = 100 * (res["km"] - res["street_km"]) / res["km"]
             if "child_peak_mb" in res:
                 res["peak_mb"] = max(res.get("peak_mb", 0), res["child_peak_mb"])
             if optimum and "km" in res:
                 res["gap_pct"] = 100 * (res["km"] - optimum) / optimum
             if "seconds" in res and ours.get("seconds"):
-                res["x slower"] = res["seconds"] / ours["seconds"]
+                res["x patrolgeo time"] = res["seconds"] / ours["seconds"]
             rows.append({"graph": graph, "tool": tool.replace("_", "-"), **res})
             print(f"done {graph} {tool}: {res.get('seconds', res.get('error'))}",
                   file=sys.stderr, flush=True)
@@ -387,12 +395,14 @@ def main() -> None:
         res = run_isolated("postman", "patrolgeo_case", {"graph": graph}, timeout=3600)
         rows.append({"graph": f"{graph} (1M)", "tool": "patrolgeo", **res})
     print_table(rows, ["graph", "tool", "edges", "odd", "km", "deadhead_pct", "gap_pct",
-                       "seconds", "peak_mb", "x slower", "u_turns", "verified", "error"])
+                       "seconds", "peak_mb", "graph_mb", "x patrolgeo time", "u_turns",
+                       "verified", "error"])
     print("\nkm: route length recomputed from the geometry by the verifier; gap_pct: above "
           "patrolgeo's lower bound (for one-piece undirected graphs, the proven optimum); "
           "seconds: the solve call only (peers: including reading their input file); "
           "peak_mb: the whole process (loading the graph included; bloomr: its solver "
-          "process); x slower: peer seconds / patrolgeo seconds.")
+          "process); graph_mb: patrolgeo's process before routing (input graph loaded); "
+          "x patrolgeo time: peer seconds / patrolgeo seconds.")
 
 
 if __name__ == "__main__":
