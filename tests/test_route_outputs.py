@@ -144,3 +144,14 @@ def test_route_verb_bad_input(tmp_path, helsinki_pbf, setup, args, expected):
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert not out.exists()
+
+
+def test_same_input_same_route(helsinki_walk, helsinki_walk_segments):
+    ids = helsinki_walk_segments["segment_id"].iloc[100:400]
+    first = postman_route(helsinki_walk, helsinki_walk_segments, ids, start=(60.168, 24.94))
+    # row order of the segments table must not matter either
+    shuffled = helsinki_walk_segments.sample(frac=1.0, random_state=3)
+    second = postman_route(helsinki_walk, shuffled, list(ids)[::-1], start=(60.168, 24.94))
+    assert first.edges() == second.edges()
+    assert route_gpx(first) == route_gpx(second)
+    assert turn_by_turn(first) == turn_by_turn(second)

@@ -180,6 +180,16 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
     for column in ("segment_id", "u", "v", "key", "length_m", "oneway", "geometry"):
         if column not in segments.columns:
             raise RoutingError(f"segments table has no column {column!r}", field=column)
+    ids = segments["segment_id"].astype(str)
+    if not ids.is_unique:
+        dup = ids[ids.duplicated()].iloc[0]
+        raise RoutingError(f"segment id {dup} appears more than once", field="segment_id")
+    rows = np.arange(len(segments))
+    if not ids.is_monotonic_increasing:
+        # ties are broken by position: a canonical order makes routes independent of
+        # the row order of the table
+        rows = np.argsort(ids.to_numpy(dtype=object), kind="stable")
+        segments = segments.iloc[rows]
     u = segments["u"].to_numpy()
     v = segments["v"].to_numpy()
     keys = segments["key"].to_numpy()
@@ -220,7 +230,7 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
         segment_ids=segments["segment_id"].to_numpy(dtype=object),
         a=a.astype(np.int64), b=b.astype(np.int64), length=length, oneway=oneway,
         key_fwd=key_fwd, key_rev=key_rev, heading_a=heading_a, heading_b=heading_b,
-        road=road, row=np.arange(len(segments)), crs=segments.crs,
+        road=road, row=rows, crs=segments.crs,
     )
 
 
