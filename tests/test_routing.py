@@ -393,3 +393,33 @@ def test_verifier_finds_every_violation():
     assert not report.ok
     with pytest.raises(RoutingError):
         report.raise_if_invalid()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_mode_reaches_the_rural_optimum(seed):
+    rng = np.random.default_rng(500 + seed)
+    edges, coords, _ = random_connected(rng, 8, 10)
+    G, seg = make_network(edges, coords)
+    edges = lengths_of(G, seg)
+    # required streets far apart in the spanning tree: several pieces
+    required = [0, 3, 6, 9]
+    ids = [f"s{i:03d}" for i in required]
+    heuristic = postman_route(G, seg, ids)
+    exact = postman_route(G, seg, ids, exact=True)
+    optimum = brute_force_rural(edges, set(required))
+    assert exact.total_length_m == pytest.approx(optimum, abs=1e-3)
+    assert exact.optimal and exact.total_length_m <= heuristic.total_length_m + 1e-6
+    assert heuristic.lower_bound_m <= optimum + 1e-6
+    check(G, seg, exact)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_mode_reaches_the_mixed_optimum(seed):
+    rng = np.random.default_rng(600 + seed)
+    edges, coords, oneway = random_connected(rng, 9, 16, oneway_share=0.5)
+    G, seg = make_network(edges, coords, oneway=oneway)
+    edges = lengths_of(G, seg)
+    route = postman_route(G, seg, mode="drive", exact=True)
+    assert route.total_length_m == pytest.approx(integer_program(edges, oneway), abs=1e-3)
+    assert route.optimal
+    check(G, seg, route)

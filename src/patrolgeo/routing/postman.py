@@ -143,6 +143,8 @@ def postman_route(
     on_unreachable: str = "raise",
     max_snap_m: float = 2000.0,
     improve: bool = True,
+    exact: bool = False,
+    time_limit_s: float = 60.0,
 ) -> Route:
     """Compute a postman route covering the required segments.
 
@@ -182,6 +184,12 @@ def postman_route(
         Refuse a start point farther than this from the network.
     improve
         Run the local improvement of the heuristics.
+    exact
+        For the NP-hard cases (rural, mixed) of a closed route, also solve the integer
+        program (HiGHS, :mod:`patrolgeo.routing.exact`) within ``time_limit_s``: the
+        route is then optimal, or the bound it proved tightens ``lower_bound_m``.
+    time_limit_s
+        Time limit of the exact solve.
 
     Returns
     -------
@@ -239,6 +247,9 @@ def postman_route(
         req_either = req & ~oneway & ~sides
         cover = solve_directed(net, req_fwd, req_rev, req_either, respect_oneway=respect,
                                start=start_node, closed=closed, improve=improve)
+    if exact and closed and not cover.optimal:
+        cover = _refine_exactly(net, cover, req, respect, both_sides, start_node,
+                                time_limit_s)
     if cover.start < 0:
         first = int(np.flatnonzero(req)[np.argmin(net.segment_ids[req].astype(str))])
         cover.start = cover.end = int(net.a[first])
@@ -263,6 +274,24 @@ def postman_route(
         start_snap_m=snap, seconds=time.perf_counter() - t0, crs=net.crs,
         segments=segments,
     )
+
+
+def _refine_exactly(net: StreetNetwork, cover: Cover, req: np.ndarray, respect: bool,
+                    both_sides: bool, start: int, time_limit_s: float) -> Cover:
+    from patrolgeo.routing.exact import solve_exact
+
+    oneway = net.oneway if respect else np.zeros(net.n_segments, bool)
+    sides = np.full(net.n_segments, bool(both_sides))
+    result = solve_exact(net, undirected=cover.undirected, required=req,
+                         req_fwd=req & (oneway | sides), req_rev=req & ~oneway & sides,
+                         req_either=req & ~oneway & ~sides, respect_oneway=respect,
+                         start=start, time_limit_s=time_limit_s)
+    if result.cover is not None and result.cover.length(net) <= cover.length(net) + 1e-6:
+        result.cover.start = result.cover.end = start
+        return result.cover
+    cover.lower_bound_m = max(cover.lower_bound_m, result.lower_bound_m)
+    cover.optimal = cover.length(net) <= cover.lower_bound_m + 1e-6
+    return cover
 
 
 def _native(value: Any) -> Any:
