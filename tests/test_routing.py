@@ -423,3 +423,28 @@ def test_exact_mode_reaches_the_mixed_optimum(seed):
     assert route.total_length_m == pytest.approx(integer_program(edges, oneway), abs=1e-3)
     assert route.optimal
     check(G, seg, route)
+
+
+OPTIONS = [{"mode": "walk"}, {"mode": "walk", "closed": False, "start": 3},
+           {"mode": "walk", "both_sides": True}, {"mode": "walk", "both_sides": True,
+                                                    "closed": False},
+           {"mode": "drive"}, {"mode": "drive", "closed": False},
+           {"mode": "drive", "closed": False, "start": 2},
+           {"mode": "drive", "both_sides": True}, {"mode": "drive", "exact": True}]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_option_gives_a_valid_route(seed):
+    rng = np.random.default_rng(900 + seed)
+    edges, coords, oneway = random_connected(rng, 10, 18, oneway_share=0.4)
+    G, seg = make_network(edges, coords, oneway=oneway)
+    required = [f"s{i:03d}" for i in sorted(rng.choice(len(edges), size=6, replace=False))]
+    for options in OPTIONS:
+        route = postman_route(G, seg, required, **options)
+        closed = options.get("closed", True)
+        report = verify_route(G, required, route, segments=seg, closed=closed,
+                              both_sides=options.get("both_sides", False),
+                              start=route.start_node if "start" in options else None)
+        assert report.ok, (options, report.violations)
+        assert route.lower_bound_m <= route.total_length_m + 1e-6
+        assert route.closed == closed

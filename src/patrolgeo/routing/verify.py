@@ -131,6 +131,8 @@ def _as_edges(route: Any) -> tuple[list[tuple[Any, Any, Any]], dict[str, Any]]:
     info: dict[str, Any] = {}
     if hasattr(route, "traversals"):
         info["route"] = route
+        # the segment a traversal names settles which of parallel edges it ran
+        info["hints"] = [t.segment_id for t in route.traversals]
         return [(t.u, t.v, t.key) for t in route.traversals], info
     items = list(route)
     if not items:
@@ -212,8 +214,10 @@ def verify_route(
     run: list[tuple[str | None, bool]] = []  # segment, along its u -> v
     length = 0.0
     claimed = 0.0
+    hints = info.get("hints")
     for i, (u, v, key) in enumerate(edges):
-        chosen, reverse = _resolve(G, index, u, v, key, respect_oneway, wanted, run)
+        chosen, reverse = _resolve(G, index, u, v, key, respect_oneway, wanted, run,
+                                   hints[i] if hints else None)
         if chosen is None:
             what = tr("不存在的边", "no such edge") if not G.has_edge(u, v) and \
                 not G.has_edge(v, u) else tr("逆行单行道", "against a one-way street")
@@ -254,13 +258,15 @@ def verify_route(
     elif wanted:
         add(tr("路线为空", "the route is empty"))
 
+    # without one-way rules every street has two sides one may run
+    two_sided = {sid: (not index.oneway[sid]) or not respect_oneway for sid in index.oneway}
     done_any = {sid for sid, _ in run if sid is not None}
     done_dir = {(sid, along) for sid, along in run if sid is not None}
     covered = 0
     n_required = 0
     missing: list[str] = []
     for sid in sorted(wanted):
-        if both_sides and not index.oneway[sid]:
+        if both_sides and two_sided[sid]:
             for along in (True, False):
                 n_required += 1
                 if (sid, along) in done_dir:
@@ -280,7 +286,7 @@ def verify_route(
                f"{len(missing) - MAX_LISTED} more required segments are not covered"))
 
     if the_route is not None:
-        _check_route_claims(the_route, run, wanted, index, both_sides, length,
+        _check_route_claims(the_route, run, wanted, two_sided, both_sides, length,
                             length_tolerance, add)
     elif length_tolerance is not None and claimed > 0 and \
             abs(claimed - length) > length_tolerance * max(length, 1.0):
@@ -298,8 +304,8 @@ def verify_route(
 
 
 def _resolve(G: nx.MultiDiGraph, index: _EdgeIndex, u: Any, v: Any, key: Any,
-             respect_oneway: bool, wanted: set[str], run: list[tuple[str | None, bool]]
-             ) -> tuple[tuple[Any, Any, Any] | None, bool]:
+             respect_oneway: bool, wanted: set[str], run: list[tuple[str | None, bool]],
+             hint: str | None = None) -> tuple[tuple[Any, Any, Any] | None, bool]:
     """Find the graph edge a traversal uses; ``reverse`` when it runs an edge backwards."""
     forward = G._succ.get(u, {}).get(v, {})
     backward = {} if respect_oneway else G._succ.get(v, {}).get(u, {})
@@ -312,21 +318,21 @@ def _resolve(G: nx.MultiDiGraph, index: _EdgeIndex, u: Any, v: Any, key: Any,
     options = [((u, v, k), False) for k in forward] + [((v, u, k), True) for k in backward]
     if not options:
         return None, False
-    # an edge given by its nodes only: prefer a required segment not yet run, then the
-    # shortest (the choice a route through these nodes would make)
+    # an edge given by its nodes only: the segment named, else a required segment not
+    # yet run, then the shortest (the choice a route through these nodes would make)
     done = {sid for sid, _ in run}
 
-    def rank(option: tuple[tuple[Any, Any, Any], bool]) -> tuple[int, float]:
+    def rank(option: tuple[tuple[Any, Any, Any], bool]) -> tuple[int, int, float]:
         (eu, ev, ek), _ = option
         sid, geo_len = index.segment_of(eu, ev, ek)
         fresh = sid in wanted and sid not in done
-        return (0 if fresh else 1, geo_len)
+        return (0 if hint is not None and sid == hint else 1, 0 if fresh else 1, geo_len)
 
     return min(options, key=rank)
 
 
 def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: set[str],
-                        index: _EdgeIndex, both_sides: bool, length: float,
+                        two_sided: dict[str, bool], both_sides: bool, length: float,
                         tolerance: float | None, add: Any) -> None:
     """A Route also states its service runs and its length: check those too."""
     service: dict[tuple[str, bool | None], int] = {}
@@ -336,7 +342,7 @@ def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: 
         if sid not in wanted:
             add(tr(f"路段 {sid} 非必经却标为作业", f"segment {sid} is served but not required"))
             continue
-        side = along if (both_sides and not index.oneway[sid]) else None
+        side = along if (both_sides and two_sided[sid]) else None
         service[(sid, side)] = service.get((sid, side), 0) + 1
     twice = [k for k, c in service.items() if c > 1]
     for sid, _side in twice[:5]:
