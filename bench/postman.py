@@ -51,11 +51,13 @@ def load_case(graph: str):
         G = roads.load_graph(_helsinki(), mode="drive")
     elif graph == "helsinki-walk":
         G = roads.load_graph(_helsinki(), mode="walk")
-    elif graph == "helsinki-300m":
+    elif graph in ("helsinki-300m", "helsinki-500m"):
+        radius = float(graph.removeprefix("helsinki-").removesuffix("m"))
         G = roads.load_graph(_helsinki(), mode="walk")
         to_xy = Transformer.from_crs("EPSG:4326", G.graph["crs"], always_xy=True)
         cx, cy = to_xy.transform(CENTRE[1], CENTRE[0])
-        near = [n for n, d in G.nodes(data=True) if np.hypot(d["x"] - cx, d["y"] - cy) <= 300]
+        near = [n for n, d in G.nodes(data=True)
+                if np.hypot(d["x"] - cx, d["y"] - cy) <= radius]
         G = ox.truncate.largest_component(G.subgraph(near).copy(), strongly=False)
     elif graph == "guixi-walk":
         G = roads.load_graph(SHARED_DATA / "osm" / "guixi_jiangxi_map.osm", mode="walk")
@@ -355,8 +357,8 @@ def main() -> None:
     parser.add_argument("--big-copies", type=int, default=250,
                         help="copies of the Helsinki walk network in the big case")
     parser.add_argument("--skip-big", action="store_true")
-    parser.add_argument("--graphs", default="helsinki-drive,helsinki-300m,guixi-walk,"
-                        "helsinki-walk")
+    parser.add_argument("--graphs", default="helsinki-drive,guixi-walk,helsinki-300m,"
+                        "helsinki-500m,helsinki-walk")
     args = parser.parse_args()
     graphs = args.graphs.split(",")
     if not (SHARED_DATA / "osm" / "guixi_jiangxi_map.osm").exists():
