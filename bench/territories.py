@@ -12,12 +12,9 @@ Peers:
 
 Every assignment is measured by the same function (``territories.evaluate``):
 imbalance (max workload / mean - 1), connected territories, cut segment pairs, whole
-roads split, largest radius. Route columns come from the routing stage
-(``patrolgeo.routing.postman_route``) when it is installed; until then they are a
-STAND-IN computed here: each territory's undirected postman length (its street length
-plus a minimum T-join of its odd vertices through the whole network, by pymatching).
-That is the exact undirected rural-postman length for a connected territory and only a
-lower bound for a disconnected one (k-means and METIS territories often are).
+roads split, largest radius. Route columns come from routing every tool's territories
+with the same postman (``patrolgeo.routing.postman_route``; a disconnected territory is
+a rural postman problem, which it solves with travel over the whole network).
 """
 
 from __future__ import annotations
@@ -39,65 +36,28 @@ def _load(path: str):
     return G, roads.segments_from_graph(G)
 
 
-def _tjoin_routes(G, segments, chief_of) -> dict:
-    """Stand-in route lengths: undirected postman per territory (see module docstring)."""
-    import numpy as np
-    import pymatching
-
-    nodes = {n: i for i, n in enumerate(G.nodes)}
-    best: dict[tuple[int, int], float] = {}
-    for u, v, d in G.edges(data=True):
-        if u == v:
-            continue
-        key = (min(nodes[u], nodes[v]), max(nodes[u], nodes[v]))
-        best[key] = min(best.get(key, np.inf), float(d["length"]))
-    matching = pymatching.Matching()
-    weights = []
-    for fid, ((a, b), w) in enumerate(sorted(best.items())):
-        matching.add_edge(a, b, weight=w, fault_ids=fid)
-        weights.append(w)
-    weights = np.asarray(weights)
-
-    def postman(part) -> tuple[float, float]:
-        degree = np.zeros(len(nodes), dtype=np.int64)
-        for u, v in zip(part["u"], part["v"], strict=True):
-            if u != v:
-                degree[nodes[u]] += 1
-                degree[nodes[v]] += 1
-        syndrome = (degree % 2).astype(np.uint8)
-        deadhead = float(weights[matching.decode(syndrome).astype(bool)].sum()) if \
-            syndrome.any() else 0.0
-        return float(part["length_m"].sum()) + deadhead, deadhead
+def _routes(G, segments, chief_of) -> dict:
+    """Route every territory with patrolgeo's postman (the same for every tool), so the
+    longest route and the deadhead compare partitions, not route solvers."""
+    from patrolgeo.routing import postman_route
 
     seg = segments.assign(chief=segments["segment_id"].map(chief_of))
-    per = [postman(part) for _, part in seg.groupby("chief")]
-    _, whole_deadhead = postman(seg)
-    return {"longest_km": max(r for r, _ in per) / 1000,
-            "deadhead_km": sum(d for _, d in per) / 1000,
-            "whole_deadhead_km": whole_deadhead / 1000, "route_source": "stand-in"}
+    per = [postman_route(G, segments, required=part["segment_id"].tolist())
+           for _, part in seg.groupby("chief")]
+    whole = postman_route(G, segments, required=segments["segment_id"].tolist())
+    return {"longest_km": max(r.total_length_m for r in per) / 1000,
+            "deadhead_km": sum(r.deadhead_length_m for r in per) / 1000,
+            "whole_deadhead_km": whole.deadhead_length_m / 1000}
 
 
-def _routes(G, segments, chief_of, result=None) -> dict:
-    from patrolgeo import territories
-
-    if result is not None:
-        routes = territories.territory_routes(G, result)
-        if routes.available:
-            return {"longest_km": routes.longest_route_m / 1000,
-                    "deadhead_km": routes.total_deadhead_m / 1000,
-                    "whole_deadhead_km": routes.whole_area_deadhead_m / 1000,
-                    "route_source": "routing"}
-    return _tjoin_routes(G, segments, chief_of)
-
-
-def _measure(G, segments, chief_of, seconds: float, result=None) -> dict:
+def _measure(G, segments, chief_of, seconds: float) -> dict:
     from patrolgeo import territories
 
     stats, _ = territories.evaluate(segments, chief_of)
     return {"imbalance %": 100 * stats.imbalance, "connected": f"{stats.connected}/{stats.k}",
             "cut pairs": stats.cut_pairs, "roads split": stats.roads_split,
             "radius km": stats.max_radius_m / 1000, "seconds": seconds,
-            **_routes(G, segments, chief_of, result)}
+            **_routes(G, segments, chief_of)}
 
 
 def patrolgeo_case(path: str, k: int) -> dict:
@@ -108,7 +68,7 @@ def patrolgeo_case(path: str, k: int) -> dict:
     result = territories.assign_territories(G, seg, k, seed=0)
     seconds = time.perf_counter() - t0
     chief_of = result.assignment.set_index("segment_id")["chief_id"]
-    return _measure(G, seg, chief_of, seconds, result)
+    return _measure(G, seg, chief_of, seconds)
 
 
 def kmeans_case(path: str, k: int) -> dict:
@@ -173,13 +133,8 @@ def main() -> None:
     print_table(rows, ["input", "k", "tool", "imbalance %", "connected", "cut pairs",
                        "roads split", "radius km", "longest_km", "deadhead_km",
                        "whole_deadhead_km", "seconds", "peak_mb", "error"])
-    sources = {r.get("route_source") for r in rows if r.get("route_source")}
-    if "stand-in" in sources:
-        print("\nRoute columns are a STAND-IN until the routing stage merges: undirected "
-              "postman per territory (street length + minimum T-join of odd vertices "
-              "through the whole network, pymatching); exact for a connected territory, "
-              "a lower bound for a disconnected one.")
-    print("whole_deadhead_km: deadhead of one route over the whole area, for comparison "
+    print("\nRoutes: every tool's territories routed by patrolgeo's postman. "
+          "whole_deadhead_km: deadhead of one route over the whole area, for comparison "
           "with the summed deadhead of the k routes.")
 
 

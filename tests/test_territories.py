@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
-from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -363,33 +362,24 @@ def test_bad_workload_and_arguments(guixi_segments):
 # ----------------------------------------------------------------------- routes
 
 
-def test_routes_missing_until_routing_exists(guixi_walk, guixi_segments):
-    result = territories.assign_territories(guixi_walk, guixi_segments, 2, seed=0)
-    routes = territories.territory_routes(guixi_walk, result)
-    if routes.available:  # pragma: no cover - once routing is merged
-        pytest.skip("routing stage present")
-    assert "routing" in routes.reason
-    assert routes.per_chief["route_km"].isna().all()
+def test_routes_per_territory(guixi_walk, guixi_segments):
+    from patrolgeo.routing import verify_route
 
-
-def test_routes_use_the_routing_stage(monkeypatch, guixi_walk, guixi_segments):
-    import patrolgeo.routing as routing
-
-    calls = []
-
-    def fake_postman(G, segments, required, mode):
-        calls.append(len(required))
-        km = segments.set_index("segment_id").loc[required, "length_m"].sum()
-        return SimpleNamespace(total_length_m=1.25 * km, deadhead_length_m=0.25 * km)
-
-    monkeypatch.setattr(routing, "postman_route", fake_postman, raising=False)
     result = territories.assign_territories(guixi_walk, guixi_segments, 3, seed=0)
-    routes = territories.territory_routes(guixi_walk, result)
-    assert routes.available and calls[-1] == len(guixi_segments)
-    per = result.assignment.groupby("chief_id")["length_m"].sum()
-    assert routes.longest_route_m == pytest.approx(1.25 * per.max())
-    assert routes.total_deadhead_m == pytest.approx(0.25 * per.sum())
-    assert routes.whole_area_deadhead_m == pytest.approx(0.25 * per.sum())
+    routes = territories.territory_routes(guixi_walk, result, guixi_segments)
+    assert set(routes.routes) == set(result.chiefs)
+    for chief, route in routes.routes.items():
+        mine = set(result.assignment.loc[result.assignment["chief_id"] == chief, "segment_id"])
+        served = {t.segment_id for t in route.traversals if not t.deadhead}
+        assert served == mine
+        assert verify_route(guixi_walk, mine, route, segments=guixi_segments).ok
+        # service is exactly the territory's street length
+        km = result.assignment.loc[result.assignment["chief_id"] == chief, "length_m"].sum()
+        assert route.service_length_m == pytest.approx(km, rel=1e-6)
+    per = routes.per_chief.set_index("chief_id")
+    assert routes.longest_route_m == pytest.approx(per["route_km"].max() * 1000)
+    assert routes.total_deadhead_m == pytest.approx(per["deadhead_km"].sum() * 1000)
+    assert routes.whole_area_route_m >= guixi_segments["length_m"].sum() - 1e-6
     filled = territories.with_routes(result, routes).summary
     assert filled["route_km"].notna().all()
 

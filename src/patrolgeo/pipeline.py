@@ -14,6 +14,8 @@ from patrolgeo import issues, maps, plans, pois, roads, territories
 from patrolgeo.errors import InputRowError, OSMFileError
 from patrolgeo.i18n import tr
 from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
+from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
+from patrolgeo.routing.export import route_gpx, turn_by_turn
 
 DEMO_CHIEFS = 8
 """Road chiefs in the demo district."""
@@ -315,7 +317,8 @@ def assign(
         result.graph, segments, chiefs, stations=station_table, pins=pin_table,
         previous=previous_table, seed=seed, tolerance=tolerance, road_share=road_share)
     step(tr("规划各片区巡查路线", "Routing each territory"))
-    terr = territories.with_routes(terr, territories.territory_routes(result.graph, terr))
+    terr = territories.with_routes(
+        terr, territories.territory_routes(result.graph, terr, result.segments))
     return result, terr
 
 
@@ -337,6 +340,102 @@ def write_territories(terr: territories.Territories, out: str | Path,
                              basemap=map_options.basemap, offline=map_options.offline)
     outputs.add(tr("路长片区总览图", "Territory overview map"),
                 maps.save_map(fmap, out / "territories.html", offline=map_options.offline))
+    if terr.routes is None:
+        return
+    colours = maps.territory_colours(terr.assignment)
+    for chief, route in terr.routes.routes.items():
+        own = terr.assignment[terr.assignment["chief_id"] == chief]
+        gpx = route_gpx(route, name=tr(f"路长 {chief} 巡查路线", f"Road chief {chief} patrol"))
+        steps = turn_by_turn(route)
+        chief_map = maps.chief_map(own, route.to_geodataframe(), chief=chief,
+                                   instructions=steps, gpx=gpx, colour=colours[chief],
+                                   basemap=map_options.basemap, offline=map_options.offline)
+        outputs.add(tr(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
+                    maps.save_map(chief_map, out / f"chief_{chief}.html",
+                                  offline=map_options.offline))
+        outputs.add(tr(f"路长 {chief} GPX 轨迹", f"Road chief {chief} GPX"),
+                    write_text(gpx, out / f"chief_{chief}.gpx"))
+        outputs.add(tr(f"路长 {chief} 逐段指引", f"Road chief {chief} turn-by-turn"),
+                    write_text("\n".join(steps) + "\n", out / f"chief_{chief}_steps.txt"))
+
+
+@dataclass
+class RouteResult:
+    """A computed route, its independent check, and its turn-by-turn lines."""
+
+    route: Route
+    check: RouteCheck
+    steps: list[str]
+
+
+def read_required_segments(path: str | Path, segments: gpd.GeoDataFrame) -> list[str]:
+    """Read the segment ids to serve from a CSV with a ``segment_id`` column.
+
+    Raises
+    ------
+    InputRowError
+        Missing or unreadable file, no ``segment_id`` column, or an id (named with its
+        row) that is not a segment of the network.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputRowError(tr("文件不存在", "file not found"), file=path)
+    try:
+        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputRowError(tr(f"无法读取 CSV：{exc}", f"cannot read CSV: {exc}"),
+                            file=path) from exc
+    if "segment_id" not in table.columns:
+        raise InputRowError(tr("缺少 segment_id 列", "no segment_id column"), file=path,
+                            field="segment_id")
+    ids = table["segment_id"].str.strip()
+    known = set(segments["segment_id"].astype(str))
+    for row, sid in enumerate(ids, start=2):  # line 1 is the header
+        if not sid:
+            raise InputRowError(tr("segment_id 为空", "empty segment_id"), file=path, row=row,
+                                field="segment_id")
+        if sid not in known:
+            raise InputRowError(tr(f"路段 {sid} 不在路网中", f"segment {sid} is not in the "
+                                   "network"), file=path, row=row, field="segment_id")
+    return list(dict.fromkeys(ids))
+
+
+def plan_route(
+    result: RoadsResult,
+    required: list[str] | None = None,
+    *,
+    mode: str = "walk",
+    start: tuple[float, float] | None = None,
+    closed: bool = True,
+    both_sides: bool = False,
+    speed_kmh: float | None = None,
+) -> RouteResult:
+    """Compute a postman route and check it independently before anything is written.
+
+    Required segments that one-way streets make unreachable are left out (listed in
+    ``route.unreachable_ids``); a route failing the check raises ``RoutingError``.
+    """
+    route = postman_route(result.graph, result.segments, required, mode=mode, start=start,
+                          closed=closed, both_sides=both_sides, speed_kmh=speed_kmh,
+                          on_unreachable="skip")
+    check = verify_route(result.graph, route.required_ids, route, closed=closed,
+                         both_sides=both_sides, segments=result.segments,
+                         start=route.start_node if route.traversals else None)
+    check.raise_if_invalid()
+    return RouteResult(route, check, turn_by_turn(route))
+
+
+def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
+                name: str = "route") -> None:
+    """Write the route as GeoJSON (traversals), GPX, turn-by-turn text and a CSV table."""
+    out = Path(out)
+    table = result.route.to_geodataframe()
+    outputs.add(tr("路线 GeoJSON", "Route GeoJSON"), write_geojson(table, out / f"{name}.geojson"))
+    outputs.add(tr("路线 GPX 轨迹", "Route GPX track"),
+                write_text(route_gpx(result.route), out / f"{name}.gpx"))
+    outputs.add(tr("路线逐段指引", "Route turn-by-turn"),
+                write_text("\n".join(result.steps) + "\n", out / f"{name}_steps.txt"))
+    outputs.add(tr("路线明细 CSV", "Route traversals CSV"), write_csv(table, out / f"{name}.csv"))
 
 
 def run_demo(
@@ -366,7 +465,8 @@ def run_demo(
     plan = plan_from_osm(result, osm)
     step(tr(f"划分 {DEMO_CHIEFS} 个路长片区", f"Dividing the roads among {DEMO_CHIEFS} chiefs"))
     terr = territories.assign_territories(result.graph, plan.segments, DEMO_CHIEFS)
-    terr = territories.with_routes(terr, territories.territory_routes(result.graph, terr))
+    terr = territories.with_routes(
+        terr, territories.territory_routes(result.graph, terr, result.segments))
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
     out = Path(out)

@@ -1785,8 +1785,8 @@ def _fill_unassigned(units: _Units, part: np.ndarray) -> None:
 class TerritoryRoutes:
     """Patrol routes of the territories, from the routing stage.
 
-    ``available`` is False (with ``reason``) when the routing stage is not installed;
-    then every length is NaN.
+    ``routes`` maps each chief to its :class:`~patrolgeo.routing.Route`, each one checked
+    by :func:`~patrolgeo.routing.verify_route` before it is kept.
     """
 
     per_chief: pd.DataFrame
@@ -1794,61 +1794,50 @@ class TerritoryRoutes:
     total_deadhead_m: float = math.nan
     whole_area_route_m: float = math.nan
     whole_area_deadhead_m: float = math.nan
-    available: bool = False
-    reason: str = ""
-
-
-def _postman_route() -> Any | None:
-    try:
-        import patrolgeo.routing as routing
-    except ImportError:
-        return None
-    func = getattr(routing, "postman_route", None)
-    if func is None:
-        try:
-            from patrolgeo.routing.postman import postman_route as func
-        except ImportError:
-            return None
-    return func
+    routes: dict[str, Any] = field(default_factory=dict)
 
 
 def territory_routes(
     G: nx.MultiDiGraph,
     territories: Territories,
+    segments: gpd.GeoDataFrame,
     *,
     mode: str | None = None,
+    whole_area: bool = True,
 ) -> TerritoryRoutes:
-    """Route each territory with the routing stage's postman, and the whole area once.
+    """Route each territory with the postman of the routing stage, and the whole area once.
 
-    Reports the longest route (the min-max objective) and the total deadhead of the k
-    routes beside the deadhead of one route over the whole area. Without the routing
-    stage the result has ``available=False`` and a reason.
+    Each route may travel over the whole district's streets (``segments``) but serves
+    only its chief's. Reports the longest route (the min-max objective) and the total
+    deadhead of the k routes beside the deadhead of one route over the whole area.
+
+    Raises
+    ------
+    RoutingError
+        When a route fails the independent check.
     """
-    chiefs = territories.chiefs
-    empty = pd.DataFrame({"chief_id": chiefs, "route_km": np.nan, "deadhead_km": np.nan})
-    postman = _postman_route()
-    if postman is None:
-        return TerritoryRoutes(per_chief=empty, reason=tr(
-            "路线规划模块（patrolgeo.routing.postman_route）尚未提供，路线列留空",
-            "the routing stage (patrolgeo.routing.postman_route) is not available yet; "
-            "route columns are left empty"))
+    from patrolgeo.routing import postman_route, verify_route
+
     mode = mode or G.graph.get("mode", "walk")
     seg = territories.assignment
-    rows = []
-    for chief in chiefs:
+    rows, routes = [], {}
+    for chief in territories.chiefs:
         ids = seg.loc[seg["chief_id"] == chief, "segment_id"].tolist()
-        route = postman(G, seg, required=ids, mode=mode)
+        route = postman_route(G, segments, required=ids, mode=mode)
+        verify_route(G, ids, route, segments=segments).raise_if_invalid()
+        routes[chief] = route
         rows.append({"chief_id": chief, "route_km": route.total_length_m / 1000,
                      "deadhead_km": route.deadhead_length_m / 1000})
-    whole = postman(G, seg, required=seg["segment_id"].tolist(), mode=mode)
     per_chief = pd.DataFrame(rows)
+    whole = (postman_route(G, segments, required=seg["segment_id"].tolist(), mode=mode)
+             if whole_area else None)
     return TerritoryRoutes(
         per_chief=per_chief,
         longest_route_m=float(per_chief["route_km"].max() * 1000),
         total_deadhead_m=float(per_chief["deadhead_km"].sum() * 1000),
-        whole_area_route_m=float(whole.total_length_m),
-        whole_area_deadhead_m=float(whole.deadhead_length_m),
-        available=True,
+        whole_area_route_m=float(whole.total_length_m) if whole else math.nan,
+        whole_area_deadhead_m=float(whole.deadhead_length_m) if whole else math.nan,
+        routes=routes,
     )
 
 

@@ -81,15 +81,13 @@ def assign_command(
                  f"{stats.kept} segments kept their chief, {stats.moved} moved, "
                  f"{stats.new} new"))
     routes = terr.routes
-    if routes is not None and routes.available:
+    if routes is not None:
         print(tr(f"最长路线 {routes.longest_route_m / 1000:.2f} 公里；空驶合计 "
                  f"{routes.total_deadhead_m / 1000:.2f} 公里（全区单条路线空驶 "
                  f"{routes.whole_area_deadhead_m / 1000:.2f} 公里）",
                  f"longest route {routes.longest_route_m / 1000:.2f} km; total deadhead "
                  f"{routes.total_deadhead_m / 1000:.2f} km (one route over the whole area: "
                  f"{routes.whole_area_deadhead_m / 1000:.2f} km)"))
-    elif routes is not None:
-        print(tr("注意：", "note: ") + routes.reason, file=sys.stderr)
     for note in stats.notes:
         print(tr("注意：", "note: ") + note, file=sys.stderr)
     report(outputs.files)

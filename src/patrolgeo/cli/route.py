@@ -1,0 +1,82 @@
+"""``patrolgeo route``: a postman route over the streets of a file, checked, then written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo import pipeline, roads
+from patrolgeo.cli.app import BboxOption, LangOption, ModeOption, OutOption, app, cli_run, report
+from patrolgeo.errors import AreaError, InputRowError, RoutingError
+from patrolgeo.i18n import tr
+
+SegmentsOption = Annotated[Path | None, typer.Option(
+    "--segments", help="CSV with a segment_id column: the segments to serve (default all)")]
+StartOption = Annotated[str | None, typer.Option(
+    "--start", help="station as LAT,LON in degrees (snapped to the network)")]
+
+
+def parse_start(text: str | None) -> tuple[float, float] | None:
+    """Parse ``"LAT,LON"`` in degrees."""
+    if text is None:
+        return None
+    try:
+        lat, lon = (float(x) for x in text.split(","))
+    except ValueError as exc:
+        raise RoutingError(tr(f"起点 {text!r} 不是 纬度,经度", f"start {text!r} is not LAT,LON"),
+                           field="--start") from exc
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise RoutingError(tr(f"起点 {text!r} 超出经纬度范围", f"start {text!r} is out of range"),
+                           field="--start")
+    return lat, lon
+
+
+@app.command("route")
+def route_command(
+    osm: Annotated[Path | None, typer.Option("--osm", help="OSM file (.osm, .osm.bz2, "
+                                             ".osm.pbf) or a .graphml cache")] = None,
+    segments: SegmentsOption = None,
+    mode: ModeOption = "walk",
+    start: StartOption = None,
+    bbox: BboxOption = None,
+    open_route: Annotated[bool, typer.Option("--open", help="end anywhere (no return)")]
+    = False,
+    both_sides: Annotated[bool, typer.Option("--both-sides", help="serve both sides of "
+                                             "two-way streets (sweeping)")] = False,
+    speed: Annotated[float | None, typer.Option("--speed", help="km/h (default per mode)")]
+    = None,
+    out: OutOption = Path("maps/route"),
+    lang: LangOption = "zh",
+) -> None:
+    """Compute an optimal patrol route (postman route) and write GeoJSON, GPX and steps."""
+    with cli_run(lang) as step:
+        if osm is None:
+            raise AreaError(tr("请给出 --osm", "give --osm"), field="--osm")
+        where = parse_start(start)
+        area = roads.parse_bbox(bbox) if bbox else None
+        if segments is not None and not segments.is_file():
+            raise InputRowError(tr("文件不存在", "file not found"), file=segments)
+        step(tr("读取路网", "Loading road network"))
+        result = pipeline.load_roads(osm, bbox=area, mode=mode)
+        required = pipeline.read_required_segments(segments, result.segments) \
+            if segments is not None else None
+        step(tr("计算路线", "Computing the route"))
+        planned = pipeline.plan_route(result, required, mode=mode, start=where,
+                                      closed=not open_route, both_sides=both_sides,
+                                      speed_kmh=speed)
+        outputs = pipeline.RunOutputs()
+        step(tr("写出结果", "Writing outputs"))
+        pipeline.write_route(planned, out, outputs)
+    route = planned.route
+    if route.unreachable_ids:
+        print(tr(f"注意：{len(route.unreachable_ids)} 个路段因单行道无法进出，未纳入路线",
+                 f"note: {len(route.unreachable_ids)} segments cannot be reached and left "
+                 "along one-way streets and are left out"))
+    print(planned.steps[0])
+    print(tr(f"下界 {route.lower_bound_m / 1000:.2f} 公里，差距 {route.gap_pct:.2f}%；"
+             f"校验通过（{planned.check.covered}/{planned.check.required} 个必经路段）",
+             f"lower bound {route.lower_bound_m / 1000:.2f} km, gap {route.gap_pct:.2f}%; "
+             f"checked ({planned.check.covered}/{planned.check.required} required segments)"))
+    report(outputs.files)

@@ -1,0 +1,339 @@
+"""Postman routes over real streets: cover every required segment, return to the start.
+
+Which problem is solved follows from the mode and the streets asked for:
+
+- **undirected** (foot patrols, or one-way streets ignored): the exact optimum when the
+  required segments form one piece (minimum T-join of the odd nodes by sparse-blossom
+  matching, then an Euler circuit); a rural-postman heuristic with a lower bound when
+  they lie in several pieces;
+- **directed** (every service run has a fixed direction: one-way streets, or both sides
+  of two-way streets for sweeping): the exact optimum by minimum-cost flow when the
+  required segments form one piece;
+- **mixed** (vehicles on one-way and two-way streets): a heuristic with a lower bound.
+
+The circuit prefers going straight and turning to U-turns and keeps a road's runs
+together (see :mod:`patrolgeo.routing.euler`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from patrolgeo.errors import RoutingError
+from patrolgeo.routing.euler import CircuitInput, TurnPenalty, euler_circuit
+from patrolgeo.routing.network import StreetNetwork, components, network_from_graph, to_graph_xy
+from patrolgeo.routing.route import SPEEDS_KMH, Route, Traversal
+from patrolgeo.routing.solvers import Cover, solve_directed, solve_undirected
+
+MODES = ("walk", "bike", "drive")
+
+Start = tuple[float, float] | int | None
+
+
+def _required_mask(net: StreetNetwork, required: Iterable[str] | None) -> np.ndarray:
+    if required is None:
+        return np.ones(net.n_segments, bool)
+    if isinstance(required, str):
+        required = [required]
+    wanted = pd.Index(pd.unique(pd.Series(list(required), dtype=object).astype(str)))
+    known = pd.Index(net.segment_ids.astype(str))
+    missing = wanted.difference(known)
+    if len(missing):
+        shown = ", ".join(sorted(missing)[:3]) + (" …" if len(missing) > 3 else "")
+        raise RoutingError(f"{len(missing)} required segment id(s) not in the network: "
+                           f"{shown}", field="segment_id")
+    return known.isin(wanted)
+
+
+def _main_component(net: StreetNetwork, required: np.ndarray, respect_oneway: bool
+                    ) -> tuple[np.ndarray, int]:
+    """Component label of every node, and the component holding most required length."""
+    tail, head, _, _ = net.arcs(respect_oneway)
+    label = components(net.n_nodes, tail, head, strong=respect_oneway)
+    req = np.flatnonzero(required)
+    inside = req[label[net.a[req]] == label[net.b[req]]]
+    if len(inside) == 0:
+        raise RoutingError("no required segment can be driven both in and out",
+                           field="required")
+    weight = np.bincount(label[net.a[inside]], weights=net.length[inside] + 1e-9)
+    return label, int(np.argmax(weight))
+
+
+def _snap_start(net: StreetNetwork, G: nx.MultiDiGraph, start: Start, allowed: np.ndarray,
+                max_snap_m: float) -> tuple[int, float | None]:
+    if start is None:
+        return -1, None
+    candidates = np.flatnonzero(allowed)
+    if not isinstance(start, (tuple, list, np.ndarray)):
+        # a node id
+        try:
+            idx = int(np.searchsorted(net.node_ids, start))
+        except TypeError:
+            idx = net.n_nodes
+        if idx < net.n_nodes and net.node_ids[idx] == start and allowed[idx]:
+            return idx, 0.0
+        if start not in G:
+            raise RoutingError(f"start node {start} is not in the graph", field="start")
+        x, y = float(G.nodes[start]["x"]), float(G.nodes[start]["y"])
+    else:
+        try:
+            lat, lon = (float(c) for c in start)  # type: ignore[union-attr]
+        except (TypeError, ValueError) as exc:
+            raise RoutingError(f"start {start!r} is not (lat, lon) or a node id",
+                               field="start") from exc
+        x, y = to_graph_xy(net.crs, lat, lon)
+    node, dist = net.nearest_node(x, y, candidates)
+    if dist > max_snap_m:
+        raise RoutingError(f"start point is {dist:.0f} m from the routable network "
+                           f"(more than {max_snap_m:.0f} m)", field="start")
+    return node, dist
+
+
+def _circuit_input(net: StreetNetwork, cover: Cover, road_code: np.ndarray
+                   ) -> tuple[CircuitInput, np.ndarray, np.ndarray]:
+    """Copies of every run for the circuit builder, with their segment and orientation."""
+    if cover.undirected:
+        seg = np.repeat(np.arange(net.n_segments), cover.count)
+        along = np.ones(len(seg), bool)
+    else:
+        fseg = np.repeat(np.arange(net.n_segments), cover.fwd)
+        rseg = np.repeat(np.arange(net.n_segments), cover.rev)
+        seg = np.concatenate([fseg, rseg])
+        along = np.concatenate([np.ones(len(fseg), bool), np.zeros(len(rseg), bool)])
+    p = np.where(along, net.a[seg], net.b[seg])
+    q = np.where(along, net.b[seg], net.a[seg])
+    h_p = np.where(along, net.heading_a[seg], net.heading_b[seg])
+    h_q = np.where(along, net.heading_b[seg], net.heading_a[seg])
+    virtual = np.zeros(len(seg), bool)
+    street = seg.copy()
+    road = road_code[seg]
+    side_p = np.where(along, 0, 1)
+    if cover.start >= 0 and cover.end >= 0 and cover.start != cover.end:
+        # an open route: close it with a virtual copy from its end back to its start
+        p = np.r_[p, cover.end]
+        q = np.r_[q, cover.start]
+        h_p, h_q = np.r_[h_p, 0.0], np.r_[h_q, 0.0]
+        street, road = np.r_[street, -1], np.r_[road, -1]
+        side_p, virtual = np.r_[side_p, 0], np.r_[virtual, True]
+        seg, along = np.r_[seg, -1], np.r_[along, True]
+    ci = CircuitInput(p=p, q=q, h_p=h_p, h_q=h_q, street=street, side_p=side_p, road=road,
+                      virtual=virtual, directed=not cover.undirected)
+    return ci, seg, along
+
+
+def postman_route(
+    G: nx.MultiDiGraph,
+    segments: gpd.GeoDataFrame | None = None,
+    required: Iterable[str] | None = None,
+    *,
+    mode: str = "walk",
+    start: Start = None,
+    closed: bool = True,
+    respect_oneway: bool | None = None,
+    both_sides: bool = False,
+    speed_kmh: float | None = None,
+    turn_penalty: TurnPenalty | None = None,
+    on_unreachable: str = "raise",
+    max_snap_m: float = 2000.0,
+    improve: bool = True,
+    exact: bool = False,
+    time_limit_s: float = 60.0,
+) -> Route:
+    """Compute a postman route covering the required segments.
+
+    Parameters
+    ----------
+    G
+        The projected road graph (from :func:`patrolgeo.roads.load_graph`).
+    segments
+        Its segments (:func:`patrolgeo.roads.segments_from_graph`); every segment may be
+        used to travel. Computed from ``G`` when None. To route one territory, pass the
+        whole district's segments and the territory's ids as ``required``, so the route
+        may travel over streets outside it.
+    required
+        Segment ids to serve; None serves every segment.
+    mode
+        ``"walk"``, ``"bike"`` or ``"drive"``: sets the default speed and whether
+        one-way streets bind (they do for bike and drive).
+    start
+        The station: ``(lat, lon)`` in degrees, or a graph node id. It is snapped to
+        the nearest node of the routable network. None lets the solver choose.
+    closed
+        Return to the start (default); False ends the route wherever is best.
+    respect_oneway
+        Override whether one-way streets bind (default: not for walk, yes otherwise).
+    both_sides
+        Serve each side of two-way streets, i.e. run them once in each direction
+        (street sweeping).
+    speed_kmh
+        Travel speed for the times (default per mode: :data:`SPEEDS_KMH`).
+    turn_penalty
+        Costs of turns and U-turns when ordering the circuit.
+    on_unreachable
+        ``"raise"`` (default) when a required segment cannot be reached and left
+        (say, a one-way street out of the area), ``"skip"`` to leave it out and list it
+        in ``Route.unreachable_ids``.
+    max_snap_m
+        Refuse a start point farther than this from the network.
+    improve
+        Run the local improvement of the heuristics.
+    exact
+        For the NP-hard cases (rural, mixed) of a closed route, also solve the integer
+        program (HiGHS, :mod:`patrolgeo.routing.exact`) within ``time_limit_s``: the
+        route is then optimal, or the bound it proved tightens ``lower_bound_m``.
+    time_limit_s
+        Time limit of the exact solve.
+
+    Returns
+    -------
+    Route
+
+    Raises
+    ------
+    RoutingError
+        Unknown segment ids, unreachable segments, a start point off the network.
+    """
+    t0 = time.perf_counter()
+    if mode not in MODES:
+        raise RoutingError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}",
+                           field="mode")
+    if on_unreachable not in ("raise", "skip"):
+        raise RoutingError(f"on_unreachable must be 'raise' or 'skip', not {on_unreachable!r}",
+                           field="on_unreachable")
+    if segments is None:
+        from patrolgeo.roads import segments_from_graph
+
+        segments = segments_from_graph(G)
+    respect = (mode != "walk") if respect_oneway is None else bool(respect_oneway)
+    speed = (speed_kmh if speed_kmh is not None else SPEEDS_KMH[mode]) / 3.6
+    if speed <= 0:
+        raise RoutingError("speed must be positive", field="speed_kmh")
+    net = network_from_graph(G, segments)
+    wanted = _required_mask(net, required)
+    if not wanted.any():
+        return Route([], closed, mode, lower_bound_m=0.0, optimal=True, method="nothing to do",
+                     speed_mps=speed, respect_oneway=respect, both_sides=both_sides,
+                     crs=net.crs, segments=segments, seconds=time.perf_counter() - t0)
+
+    label, main = _main_component(net, wanted, respect)
+    reachable = (label[net.a] == main) & (label[net.b] == main)
+    unreachable = wanted & ~reachable
+    if unreachable.any() and on_unreachable == "raise":
+        ids = sorted(net.segment_ids[unreachable].astype(str))
+        shown = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+        raise RoutingError(f"{len(ids)} required segment(s) cannot be reached and left "
+                           f"from the rest of the network: {shown}", field="segment_id")
+    req = wanted & reachable
+    in_main = label == main
+    start_node, snap = _snap_start(net, G, start, in_main, max_snap_m)
+
+    if not respect and not both_sides:
+        cover = solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
+    elif respect and not both_sides and not net.oneway.any():
+        # a network with no one-way street is undirected: solve it exactly as such
+        cover = solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
+    else:
+        oneway = net.oneway if respect else np.zeros(net.n_segments, bool)
+        sides = np.full(net.n_segments, bool(both_sides))
+        req_fwd = req & (oneway | sides)
+        req_rev = req & ~oneway & sides
+        req_either = req & ~oneway & ~sides
+        cover = solve_directed(net, req_fwd, req_rev, req_either, respect_oneway=respect,
+                               start=start_node, closed=closed, improve=improve)
+    if exact and closed and not cover.optimal:
+        cover = _refine_exactly(net, cover, req, respect, both_sides, start_node,
+                                time_limit_s)
+    if cover.start < 0:
+        first = int(np.flatnonzero(req)[np.argmin(net.segment_ids[req].astype(str))])
+        cover.start = cover.end = int(net.a[first])
+
+    road_code = pd.factorize(pd.Series(net.road, dtype=object), use_na_sentinel=True)[0]
+    ci, copy_seg, copy_along = _circuit_input(net, cover, road_code)
+    circuit = euler_circuit(ci, cover.start, turn_penalty)
+
+    traversals, dead_end = _traversals(net, cover, circuit, copy_seg, copy_along, speed,
+                                       respect)
+    total = float(sum(t.length_m for t in traversals))
+    lower = min(float(cover.lower_bound_m), total)  # equal but for float summation order
+    return Route(
+        traversals=traversals, closed=closed, mode=mode,
+        start_node=_native(net.node_ids[cover.start]),
+        end_node=traversals[-1].v if traversals else _native(net.node_ids[cover.start]),
+        lower_bound_m=lower, optimal=bool(cover.optimal),
+        method=cover.method, speed_mps=speed, u_turns=circuit.u_turns,
+        dead_end_u_turns=dead_end, respect_oneway=respect, both_sides=both_sides,
+        required_ids=tuple(net.segment_ids[req].astype(str)),
+        unreachable_ids=tuple(sorted(net.segment_ids[unreachable].astype(str))),
+        start_snap_m=snap, seconds=time.perf_counter() - t0, crs=net.crs,
+        segments=segments,
+    )
+
+
+def _refine_exactly(net: StreetNetwork, cover: Cover, req: np.ndarray, respect: bool,
+                    both_sides: bool, start: int, time_limit_s: float) -> Cover:
+    from patrolgeo.routing.exact import solve_exact
+
+    oneway = net.oneway if respect else np.zeros(net.n_segments, bool)
+    sides = np.full(net.n_segments, bool(both_sides))
+    result = solve_exact(net, undirected=cover.undirected, required=req,
+                         req_fwd=req & (oneway | sides), req_rev=req & ~oneway & sides,
+                         req_either=req & ~oneway & ~sides, respect_oneway=respect,
+                         start=start, time_limit_s=time_limit_s)
+    if result.cover is not None and result.cover.length(net) <= cover.length(net) + 1e-6:
+        result.cover.start = result.cover.end = start
+        return result.cover
+    cover.lower_bound_m = max(cover.lower_bound_m, result.lower_bound_m)
+    cover.optimal = cover.length(net) <= cover.lower_bound_m + 1e-6
+    return cover
+
+
+def _native(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _traversals(net: StreetNetwork, cover: Cover, circuit: Any, copy_seg: np.ndarray,
+                copy_along: np.ndarray, speed: float, respect: bool
+                ) -> tuple[list[Traversal], int]:
+    seg = copy_seg[circuit.copies]
+    forward = copy_along[circuit.copies] == circuit.forward
+    tail = np.where(forward, net.a[seg], net.b[seg])
+    head = np.where(forward, net.b[seg], net.a[seg])
+    key = np.where(forward, net.key_fwd[seg], net.key_rev[seg])
+    length = net.length[seg]
+    cum = np.cumsum(length)
+    # the first run of a served segment (per direction, when directions are served)
+    # is its service run; every other run is deadhead
+    if cover.undirected:
+        served = cover.service[seg]
+        order_key = seg
+    else:
+        served = np.where(forward, cover.service_fwd[seg] > 0, cover.service_rev[seg] > 0)
+        order_key = seg * 2 + (~forward)
+    _, first_idx = np.unique(order_key, return_index=True)
+    is_first = np.zeros(len(seg), bool)
+    is_first[first_idx] = True
+    deadhead = ~(served & is_first)
+    # U-turns where the street ends are unavoidable: count them apart
+    degree = np.bincount(net.a, minlength=net.n_nodes) + np.bincount(net.b, minlength=net.n_nodes)
+    at_node = head[:-1]
+    dead_end = int((circuit.uturn_after & (degree[at_node] == 1)).sum()) if len(seg) > 1 else 0
+    node_ids = net.node_ids.tolist()
+    seg_ids = net.segment_ids
+    roads = net.road
+    out = [
+        Traversal(str(seg_ids[s]), node_ids[t], node_ids[h],
+                  None if k < 0 else int(k), bool(d), float(ln), bool(f),
+                  None if r is None or (isinstance(r, float) and np.isnan(r)) else str(r),
+                  float(c), float(c / speed))
+        for s, t, h, k, d, ln, f, r, c in zip(
+            seg.tolist(), tail.tolist(), head.tolist(), key.tolist(), deadhead.tolist(),
+            length.tolist(), forward.tolist(), roads[seg].tolist(), cum.tolist(), strict=True)
+    ]
+    return out, dead_end

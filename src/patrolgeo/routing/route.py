@@ -1,0 +1,180 @@
+"""The route a road chief follows: ordered traversals of segments, and its totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+#: Default speeds per mode in km/h: foot patrol, e-bike patrol, sweeper / patrol car.
+SPEEDS_KMH = {"walk": 4.0, "bike": 12.0, "drive": 15.0}
+
+
+@dataclass(slots=True)
+class Traversal:
+    """One run along one segment.
+
+    Attributes
+    ----------
+    segment_id
+        The segment run.
+    u, v, key
+        The directed graph edge used (``key`` is None when walking against a one-way
+        street that has no edge that way in the graph).
+    deadhead
+        True for a run that only travels (the segment is not served on it).
+    length_m
+        Length of the run in metres.
+    forward
+        Whether the run follows the segment's own ``u -> v`` direction.
+    road_name
+        Name of the road (for instructions).
+    cum_m
+        Distance from the start to the end of this run, in metres.
+    time_s
+        Time from the start to the end of this run at the mode's speed, in seconds.
+    """
+
+    segment_id: str
+    u: int
+    v: int
+    key: int | None
+    deadhead: bool
+    length_m: float
+    forward: bool = True
+    road_name: str | None = None
+    cum_m: float = 0.0
+    time_s: float = 0.0
+
+
+@dataclass
+class Route:
+    """A postman route: the traversals in order, how it was found, and its totals.
+
+    ``lower_bound_m`` is a proven lower bound on the length of any route covering the
+    same segments under the same rules; ``optimal`` says the route meets it (up to
+    millimetre rounding).
+    """
+
+    traversals: list[Traversal]
+    closed: bool
+    mode: str
+    start_node: int | None = None
+    end_node: int | None = None
+    lower_bound_m: float = 0.0
+    optimal: bool = False
+    method: str = ""
+    speed_mps: float = SPEEDS_KMH["walk"] / 3.6
+    u_turns: int = 0
+    dead_end_u_turns: int = 0
+    respect_oneway: bool = False
+    both_sides: bool = False
+    required_ids: tuple[str, ...] = ()
+    unreachable_ids: tuple[str, ...] = ()
+    start_snap_m: float | None = None
+    seconds: float = 0.0
+    crs: Any = None
+    segments: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ totals
+    @property
+    def total_length_m(self) -> float:
+        """Length of the whole route in metres."""
+        return float(sum(t.length_m for t in self.traversals))
+
+    @property
+    def service_length_m(self) -> float:
+        """Length of the service runs (each required segment, or side, once)."""
+        return float(sum(t.length_m for t in self.traversals if not t.deadhead))
+
+    @property
+    def deadhead_length_m(self) -> float:
+        """Length run without service (travel between or along served streets)."""
+        return float(sum(t.length_m for t in self.traversals if t.deadhead))
+
+    @property
+    def deadhead_pct(self) -> float:
+        """Deadhead share of the route length, in percent."""
+        total = self.total_length_m
+        return 100.0 * self.deadhead_length_m / total if total > 0 else 0.0
+
+    @property
+    def gap_pct(self) -> float:
+        """How far the route is above its lower bound, in percent."""
+        if self.lower_bound_m <= 0:
+            return 0.0
+        return max(0.0, 100.0 * (self.total_length_m - self.lower_bound_m) / self.lower_bound_m)
+
+    @property
+    def duration_s(self) -> float:
+        """Time for the whole route at the mode's speed, in seconds."""
+        return self.total_length_m / self.speed_mps if self.speed_mps > 0 else 0.0
+
+    def edges(self) -> list[tuple[int, int, int | None]]:
+        """The directed graph edges ``(u, v, key)`` in order."""
+        return [(t.u, t.v, t.key) for t in self.traversals]
+
+    def nodes(self) -> list[int]:
+        """The nodes visited in order (start, then the end of every traversal)."""
+        if not self.traversals:
+            return [] if self.start_node is None else [self.start_node]
+        return [self.traversals[0].u, *(t.v for t in self.traversals)]
+
+    def summary(self) -> dict[str, Any]:
+        """Totals as a plain dict (for tables and JSON)."""
+        return {
+            "mode": self.mode,
+            "closed": self.closed,
+            "traversals": len(self.traversals),
+            "required_segments": len(self.required_ids),
+            "unreachable_segments": len(self.unreachable_ids),
+            "total_km": round(self.total_length_m / 1000, 4),
+            "service_km": round(self.service_length_m / 1000, 4),
+            "deadhead_km": round(self.deadhead_length_m / 1000, 4),
+            "deadhead_pct": round(self.deadhead_pct, 2),
+            "lower_bound_km": round(self.lower_bound_m / 1000, 4),
+            "gap_pct": round(self.gap_pct, 3),
+            "optimal": self.optimal,
+            "u_turns": self.u_turns,
+            "dead_end_u_turns": self.dead_end_u_turns,
+            "duration_h": round(self.duration_s / 3600, 3),
+            "method": self.method,
+        }
+
+    # ------------------------------------------------------------------ geometry
+    def geometries(self) -> np.ndarray:
+        """The line of every traversal, oriented the way it is run (graph CRS)."""
+        if self.segments is None:
+            raise ValueError("this route carries no segment geometries")
+        lines = self.segments.set_index("segment_id").geometry
+        ids = [t.segment_id for t in self.traversals]
+        geoms = lines.loc[ids].to_numpy() if ids else np.zeros(0, dtype=object)
+        forward = np.fromiter((t.forward for t in self.traversals), bool, len(ids))
+        return np.where(forward, geoms, shapely.reverse(geoms)) if len(ids) else geoms
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """One row per traversal, in order, in the projected CRS of the segments.
+
+        Columns: ``seq, segment_id, road_name, direction, deadhead, length_m, cum_m,
+        time_s, cum_time_min, u, v, key, geometry``; each line runs the way it is driven.
+        """
+        rows = pd.DataFrame({
+            "seq": np.arange(1, len(self.traversals) + 1),
+            "segment_id": [t.segment_id for t in self.traversals],
+            "road_name": [t.road_name for t in self.traversals],
+            "direction": ["forward" if t.forward else "backward" for t in self.traversals],
+            "deadhead": [t.deadhead for t in self.traversals],
+            "length_m": [round(t.length_m, 2) for t in self.traversals],
+            "cum_m": [round(t.cum_m, 2) for t in self.traversals],
+            "time_s": [round(t.time_s, 1) for t in self.traversals],
+            "u": [t.u for t in self.traversals],
+            "v": [t.v for t in self.traversals],
+            "key": pd.array([t.key for t in self.traversals], dtype="Int64"),
+        })
+        rows["cum_time_min"] = (rows["time_s"] / 60).round(2)
+        geoms = self.geometries() if self.segments is not None else None
+        return gpd.GeoDataFrame(rows, geometry=geoms, crs=self.crs)
