@@ -276,11 +276,11 @@ def solve_problem(data: ProblemData, settings: SearchSettings,
 
     for solution in initial:
         add(*educate(solution))
-    n_init = 4 * mu
-    while len(pops[True].members) + len(pops[False].members) < n_init:
-        add(*educate(Solution.make_random(data, pyvrp_rng)))
-        if settings.seconds is not None and time.perf_counter() - t0 > 0.15 * settings.seconds:
+    for _ in range(max(0, 4 * mu - len(initial))):
+        if stop() or (settings.seconds is not None
+                      and time.perf_counter() - t0 > 0.15 * settings.seconds):
             break
+        add(*educate(Solution.make_random(data, pyvrp_rng)))
     while not stop():
         iterations += 1
         child = crossover(select(), select())
@@ -289,3 +289,800 @@ def solve_problem(data: ProblemData, settings: SearchSettings,
     chosen = best[1] if best is not None else least_bad[1]  # type: ignore[index]
     return chosen, {"iterations": iterations, "seconds": time.perf_counter() - t0,
                     "best_at": best_at, "feasible": best is not None}
+
+
+# --------------------------------------------------------------------------- street model
+
+#: Distances go to PyVRP in decimetres, times in seconds, demands in hundredths.
+DISTANCE_SCALE = 10
+DEMAND_SCALE = 100
+_NEVER = np.iinfo(np.int64).max // 4
+
+
+def clock(text: str | float | int) -> float:
+    """Seconds since midnight of ``"HH:MM"`` or ``"HH:MM:SS"`` (numbers pass through).
+
+    Raises
+    ------
+    ValueError
+        On a malformed time.
+    """
+    if isinstance(text, int | float):
+        return float(text)
+    parts = str(text).strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"time {text!r} is not HH:MM or HH:MM:SS")
+    h, m, s = (int(p) for p in (*parts, "0")[:3])
+    if h > 47 or m > 59 or s > 59:
+        raise ValueError(f"time {text!r} is out of range")
+    return float(h * 3600 + m * 60 + s)
+
+
+def format_clock(seconds: float) -> str:
+    """``"HH:MM"`` of seconds since midnight (rounded to the minute)."""
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Crew:
+    """A kind of road chief, patrol or sweeper, and how many of them start at the depot.
+
+    Attributes
+    ----------
+    name
+        Label of this kind of crew (appears on its routes).
+    count
+        How many such crews (chiefs, vehicles) are available.
+    speed_mps
+        Travel speed when not serving, metres per second (walking about 1.2, e-bike
+        about 4, sweeper truck about 6).
+    service_speed_mps
+        Speed while serving a street (patrolling, sweeping); default ``speed_mps``.
+    capacity
+        Hopper capacity in the units of the segments' demand; ``None`` for none.
+    shift_s
+        Longest route duration in seconds (``None``: no limit).
+    max_distance_m
+        Longest route distance in metres (``None``: no limit).
+    start_s, end_s
+        Earliest start and latest return, seconds since midnight (see :func:`clock`).
+    reload_nodes
+        Graph nodes where the hopper can be emptied during the shift (transfer
+        stations); empty for none.
+    """
+
+    name: str = "crew"
+    count: int = 1
+    speed_mps: float = 1.2
+    service_speed_mps: float | None = None
+    capacity: float | None = None
+    shift_s: float | None = None
+    max_distance_m: float | None = None
+    start_s: float = 0.0
+    end_s: float | None = None
+    reload_nodes: tuple[Hashable, ...] = ()
+
+    @property
+    def serve_speed(self) -> float:
+        return self.service_speed_mps if self.service_speed_mps is not None else self.speed_mps
+
+
+@dataclass(frozen=True)
+class PointVisit:
+    """A stop at a point: a school-gate post (助学岗), an inspection, a sorting kiosk.
+
+    Attributes
+    ----------
+    visit_id
+        Unique id.
+    node
+        The graph node where the visit happens (see :func:`nearest_node`).
+    service_s
+        Time spent there, seconds.
+    windows
+        Allowed start times ``((early, late), ...)`` in seconds since midnight; the
+        visit starts within one of them (several windows: any one of them). Empty
+        for no window.
+    kind
+        Free label (``"school_gate"``, ``"restaurant"``, ``"kiosk"`` ...).
+    demand
+        Load it adds (usually 0).
+    """
+
+    visit_id: str
+    node: Hashable
+    service_s: float = 0.0
+    windows: tuple[tuple[float, float], ...] = ()
+    kind: str = "visit"
+    demand: float = 0.0
+
+
+def school_gate_visits(post_id: str, node: Hashable,
+                       hours: Sequence[tuple[str, str]] = (("07:10", "07:50"),
+                                                           ("16:30", "17:30")),
+                       ) -> list[PointVisit]:
+    """The visits that staff a school-gate post (助学岗) for each of its school hours.
+
+    A post is staffed for the whole of each period: the chief arrives by its start and
+    stays to its end, so each period is one visit starting exactly at the period's
+    start with the period's length as service time.
+    """
+    visits = []
+    for n, (start, end) in enumerate(hours, start=1):
+        a, b = clock(start), clock(end)
+        if b <= a:
+            raise ValueError(f"school hours {start}-{end} end before they start")
+        visits.append(PointVisit(f"{post_id}-{n}", node, b - a, ((a, a),), "school_gate"))
+    return visits
+
+
+def nearest_node(G, x: float, y: float) -> Hashable:
+    """The graph node nearest to ``(x, y)`` in the graph's CRS."""
+    ids = list(G.nodes)
+    xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in ids])
+    return ids[int(np.argmin(((xy - (x, y)) ** 2).sum(axis=1)))]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One traversal of a directed graph edge in a route.
+
+    The field names and order match ``patrolgeo.routing.Traversal`` (see
+    :func:`to_route`), with times added.
+    """
+
+    segment_id: str | None
+    u: Hashable
+    v: Hashable
+    key: int
+    deadhead: bool
+    length_m: float
+    start_s: float = 0.0
+    end_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A point visit (or a reload at a dump site) in a route, after ``after_step`` steps."""
+
+    visit_id: str
+    kind: str
+    node: Hashable
+    after_step: int
+    arrival_s: float
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class ShiftRoute:
+    """One crew's route: the walk over the graph, its stops and its schedule."""
+
+    crew: str
+    index: int
+    steps: list[Step]
+    stops: list[Stop]
+    start_s: float
+    end_s: float
+    load: float = 0.0
+    trips: int = 1
+
+    @property
+    def distance_m(self) -> float:
+        return float(sum(s.length_m for s in self.steps))
+
+    @property
+    def served_m(self) -> float:
+        return float(sum(s.length_m for s in self.steps if not s.deadhead))
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def served(self) -> list[str]:
+        """Segment ids served, in order."""
+        return [s.segment_id for s in self.steps if not s.deadhead]  # type: ignore[misc]
+
+
+@dataclass
+class ShiftPlan:
+    """Routes covering the required segments and point visits.
+
+    Attributes
+    ----------
+    routes
+        Non-empty routes.
+    depot
+        The depot node.
+    stats
+        Search details: iterations, seconds, balancing rounds.
+    """
+
+    routes: list[ShiftRoute]
+    depot: Hashable
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def distance_m(self) -> float:
+        return float(sum(r.distance_m for r in self.routes))
+
+    @property
+    def longest_m(self) -> float:
+        return max((r.distance_m for r in self.routes), default=0.0)
+
+    @property
+    def longest_s(self) -> float:
+        return max((r.duration_s for r in self.routes), default=0.0)
+
+
+def to_route(route: ShiftRoute, traversal: Any = None) -> list[Any]:
+    """A route's walk as a list of traversals for ``patrolgeo.routing.verify_route``.
+
+    Parameters
+    ----------
+    route
+        A route of a :class:`ShiftPlan`.
+    traversal
+        Callable building one traversal from the keyword arguments ``segment_id, u, v,
+        key, deadhead, length_m`` (pass ``patrolgeo.routing.Traversal``); by default
+        plain ``(segment_id, u, v, key, deadhead, length_m)`` tuples.
+
+    Returns
+    -------
+    list
+        The traversals in walking order, starting and ending at the depot.
+    """
+    out = []
+    for s in route.steps:
+        fields = {"segment_id": s.segment_id, "u": s.u, "v": s.v, "key": s.key,
+                  "deadhead": s.deadhead, "length_m": s.length_m}
+        out.append(traversal(**fields) if traversal is not None else tuple(fields.values()))
+    return out
+
+
+@dataclass(frozen=True)
+class _Task:
+    segment_id: str
+    arcs: tuple[tuple[Hashable, Hashable, int, float], ...]  # (u, v, key, length_m)
+    demand: float
+    group: bool  # the arcs are alternatives (serve one); else each arc is a task
+
+
+def _edge_lookup(G) -> tuple[list[Hashable], dict[Hashable, int], Any,
+                             dict[tuple[int, int], tuple[int, float]]]:
+    from scipy.sparse import coo_matrix
+
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    best: dict[tuple[int, int], tuple[int, float]] = {}
+    for u, v, k, length in G.edges(keys=True, data="length"):
+        a, b = index[u], index[v]
+        if a != b and ((a, b) not in best or float(length) < best[a, b][1]):
+            best[a, b] = (k, float(length))
+    rows = [a for a, _ in best]
+    cols = [b for _, b in best]
+    vals = [max(length, 1e-6) for _, length in best.values()]
+    n = len(nodes)
+    csr = coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
+    return nodes, index, csr, best
+
+
+def _segment_arcs(G, u, v, key) -> list[tuple[Hashable, Hashable, int, float]]:
+    data = G.edges[u, v, key]
+    length = float(data["length"])
+    arcs = [(u, v, int(key), length)]
+    if u != v and G.has_edge(v, u):
+        way = data.get("osmid")
+        best = None
+        for k, d in G[v][u].items():
+            diff = abs(float(d["length"]) - length)
+            if d.get("osmid") == way and diff <= 0.5 + 0.01 * length and (
+                    best is None or diff < best[0]):
+                best = (diff, k, float(d["length"]))
+        if best is not None:
+            arcs.append((v, u, int(best[1]), best[2]))
+    return arcs
+
+
+def _values(segments, spec, name: str, default: Any) -> dict[str, Any]:
+    if spec is None:
+        return {}
+    if isinstance(spec, str):
+        if spec not in segments.columns:
+            raise RoutingError(f"segments have no column {spec!r}", field=name)
+        return dict(zip(segments["segment_id"], segments[spec], strict=True))
+    return dict(spec)
+
+
+def _tasks(G, segments, required, demand, sides) -> list[_Task]:
+    from patrolgeo.errors import InputRowError
+
+    rows = segments.set_index("segment_id", drop=False)
+    if required is None:
+        wanted = list(rows.index)
+    else:
+        wanted = list(dict.fromkeys(required))
+        missing = [s for s in wanted if s not in rows.index]
+        if missing:
+            raise InputRowError(f"unknown segment {missing[0]!r}", field="segment_id")
+    demands = _values(segments, demand, "demand", 0.0)
+    side_of = (_values(segments, sides, "sides", "either")
+               if sides not in ("either", "both") else {})
+    tasks = []
+    for sid in sorted(wanted):
+        row = rows.loc[sid]
+        d = float(demands.get(sid, 0.0) or 0.0)
+        if not math.isfinite(d) or d < 0:
+            raise InputRowError(f"segment {sid}: demand {d} is not a non-negative number",
+                                field="demand")
+        arcs = tuple(_segment_arcs(G, row["u"], row["v"], row["key"]))
+        mode = side_of.get(sid, sides if sides in ("either", "both") else "either")
+        if mode not in ("either", "both"):
+            raise InputRowError(f"segment {sid}: sides {mode!r} is not either or both",
+                                field="sides")
+        if mode == "both" and len(arcs) == 2:
+            # each side carries half the demand
+            for arc in arcs:
+                tasks.append(_Task(sid, (arc,), d / 2, False))
+        else:
+            tasks.append(_Task(sid, arcs, d, len(arcs) == 2))
+    return tasks
+
+
+@dataclass
+class _Model:
+    data: ProblemData
+    nodes: list[Hashable]
+    index: dict[Hashable, int]
+    csr: Any
+    best_edge: dict[tuple[int, int], tuple[int, float]]
+    loc_in: list[int]  # node index where service at a location starts
+    loc_out: list[int]  # ... and ends
+    loc_len: list[float]  # metres served at a location
+    loc_time: list[list[int]]  # per profile: seconds of service at a location
+    legs: list[np.ndarray]  # per profile: deadhead seconds between locations
+    client_info: list[tuple[str, Any]]  # ("arc", (task, arc)) or ("visit", PointVisit)
+    reload_nodes: list[Hashable]
+    crews: list[Crew]
+    profiles: list[tuple[float, float]]
+    metres: np.ndarray  # deadhead metres between locations
+    segment_of: dict[tuple[Hashable, Hashable, int], str]
+    tasks: list[_Task]
+
+
+def _segment_index(segments, G) -> dict[tuple[Hashable, Hashable, int], str]:
+    out: dict[tuple[Hashable, Hashable, int], str] = {}
+    for sid, u, v, k in zip(segments["segment_id"], segments["u"], segments["v"],
+                            segments["key"], strict=True):
+        for a, b, kk, _ in _segment_arcs(G, u, v, k):
+            out[a, b, kk] = sid
+    return out
+
+
+def _build_model(G, segments, tasks: list[_Task], depot: Hashable, crews: Sequence[Crew],
+                 visits: Sequence[PointVisit], reload_s: float) -> _Model:
+    from scipy.sparse.csgraph import dijkstra
+
+    if not crews:
+        raise CapacityError("no crews given", field="crews")
+    for c in crews:
+        if c.count < 1 or c.speed_mps <= 0 or c.serve_speed <= 0:
+            raise CapacityError(f"crew {c.name}: count and speeds must be positive",
+                                field="crews")
+    nodes, index, csr, best_edge = _edge_lookup(G)
+    if depot not in index:
+        raise RoutingError(f"depot {depot} is not a node of the graph", field="depot")
+    reload_nodes = list(dict.fromkeys(n for c in crews for n in c.reload_nodes))
+    for n in (*reload_nodes, *(v.node for v in visits)):
+        if n not in index:
+            raise RoutingError(f"node {n} is not a node of the graph", field="node")
+    profiles = list(dict.fromkeys((c.speed_mps, c.serve_speed) for c in crews))
+
+    loc_in = [index[depot]] + [index[n] for n in reload_nodes]
+    loc_out = list(loc_in)
+    loc_len = [0.0] * len(loc_in)
+    loc_fixed = [0.0] * len(loc_in)  # seconds that do not depend on the crew
+    client_info: list[tuple[str, Any]] = []
+    for task in tasks:
+        for arc in task.arcs:
+            loc_in.append(index[arc[0]])
+            loc_out.append(index[arc[1]])
+            loc_len.append(arc[3])
+            loc_fixed.append(0.0)
+            client_info.append(("arc", (task, arc)))
+    for visit in visits:
+        for _ in visit.windows or ((0.0, 0.0),):
+            loc_in.append(index[visit.node])
+            loc_out.append(index[visit.node])
+            loc_len.append(0.0)
+            loc_fixed.append(0.0)
+            client_info.append(("visit", visit))
+
+    sources = sorted(set(loc_out))
+    targets = np.array(loc_in)
+    rows: dict[int, np.ndarray] = {}
+    for start in range(0, len(sources), 256):
+        chunk = sources[start:start + 256]
+        dist = dijkstra(csr, directed=True, indices=chunk)
+        for s, row in zip(chunk, dist, strict=True):
+            rows[s] = row[targets]
+    metres = np.stack([rows[o] for o in loc_out])
+    for a in range(len(loc_in)):
+        metres[a, a] = 0.0
+    _check_reachable(metres, client_info, len(reload_nodes) + 1, nodes, loc_in)
+
+    dist_dm = np.rint((np.array(loc_len)[:, None] + metres) * DISTANCE_SCALE).astype(np.int64)
+    np.fill_diagonal(dist_dm, 0)
+    loc_time = [[round(length / serve) for length in loc_len] for _, serve in profiles]
+    legs = [np.rint(metres / speed).astype(np.int64) for speed, _ in profiles]
+    durations = []
+    for p in range(len(profiles)):
+        dur = np.array(loc_time[p], dtype=np.int64)[:, None] + legs[p]
+        np.fill_diagonal(dur, 0)
+        durations.append(dur)
+
+    with_load = any(t.demand > 0 for t in tasks) or any(v.demand > 0 for v in visits)
+    with_load = with_load and any(c.capacity is not None for c in crews)
+
+    def load(x: float) -> list[int]:
+        return [math.ceil(round(x * DEMAND_SCALE, 6))] if with_load else []
+
+    clients: list[Client] = []
+    groups: list[ClientGroup] = []
+    n_depots = len(reload_nodes) + 1
+    c = 0
+    for task in tasks:
+        group = None
+        if task.group:
+            group = len(groups)
+            groups.append(ClientGroup([c, c + 1]))
+        for arc in task.arcs:
+            clients.append(Client(location=n_depots + c, delivery=load(task.demand),
+                                  required=group is None, group=group,
+                                  name=f"{task.segment_id}:{arc[0]}>{arc[1]}"))
+            c += 1
+    for visit in visits:
+        windows = visit.windows or ((0.0, float(_NEVER)),)
+        group = None
+        if len(windows) > 1:
+            group = len(groups)
+            groups.append(ClientGroup(list(range(c, c + len(windows)))))
+        for early, late in windows:
+            clients.append(Client(location=n_depots + c, delivery=load(visit.demand),
+                                  service_duration=round(visit.service_s),
+                                  tw_early=round(early), tw_late=min(round(late), _NEVER),
+                                  required=group is None, group=group, name=visit.visit_id))
+            c += 1
+    depots = [Depot(0, name="depot")] + [
+        Depot(1 + i, service_duration=round(reload_s), name=f"reload-{n}")
+        for i, n in enumerate(reload_nodes)]
+    vehicle_types = []
+    for crew in crews:
+        capacity = []
+        if with_load:
+            capacity = [_NEVER if crew.capacity is None
+                        else math.floor(round(crew.capacity * DEMAND_SCALE, 6))]
+        vehicle_types.append(VehicleType(
+            num_available=crew.count, capacity=capacity, start_depot=0, end_depot=0,
+            tw_early=round(crew.start_s),
+            tw_late=_NEVER if crew.end_s is None else round(crew.end_s),
+            shift_duration=_NEVER if crew.shift_s is None else math.floor(crew.shift_s),
+            max_distance=_NEVER if crew.max_distance_m is None
+            else math.floor(crew.max_distance_m * DISTANCE_SCALE),
+            profile=profiles.index((crew.speed_mps, crew.serve_speed)),
+            reload_depots=[1 + reload_nodes.index(n) for n in crew.reload_nodes],
+            name=crew.name,
+        ))
+    data = ProblemData(
+        [Location(float(G.nodes[nodes[i]]["x"]), float(G.nodes[nodes[i]]["y"]))
+         for i in loc_in],
+        clients, depots, vehicle_types, [dist_dm] * len(profiles), durations, groups,
+    )
+    return _Model(data, nodes, index, csr, best_edge, loc_in, loc_out, loc_len, loc_time,
+                  legs, client_info, reload_nodes, list(crews), profiles, metres,
+                  _segment_index(segments, G), tasks)
+
+
+def _check_reachable(metres, client_info, n_depots, nodes, loc_in) -> None:
+    back = metres[:, 0]
+    out = metres[0, :]
+    for c, (kind, info) in enumerate(client_info):
+        loc = n_depots + c
+        if not (math.isfinite(out[loc]) and math.isfinite(back[loc])):
+            what = info[0].segment_id if kind == "arc" else info.visit_id
+            raise RoutingError(f"{what} cannot be reached from the depot and back "
+                               f"(node {nodes[loc_in[loc]]})", field="segment_id"
+                               if kind == "arc" else "visit_id")
+    if n_depots > 1 and not np.isfinite(metres[:n_depots, :n_depots]).all():
+        raise RoutingError("a reload node cannot be reached from the depot and back",
+                           field="reload_nodes")
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h"
+
+
+def _check_limits(model: _Model) -> None:
+    """Raise :class:`CapacityError` for work that no crew can do even alone."""
+    n_depots = len(model.reload_nodes) + 1
+    out, back = model.metres[0], model.metres[:, 0]
+    crews = model.crews
+    caps = [c.capacity for c in crews]
+    max_cap = None if any(c is None for c in caps) else max(caps)  # type: ignore[type-var]
+    max_dist = max((math.inf if c.max_distance_m is None else c.max_distance_m)
+                   for c in crews)
+
+    def trip_time(crew: Crew, loc: int, service: float) -> float:
+        p = model.profiles.index((crew.speed_mps, crew.serve_speed))
+        return (round(out[loc] / crew.speed_mps) + model.loc_time[p][loc] + service
+                + round(back[loc] / crew.speed_mps))
+
+    def shift(crew: Crew) -> float:
+        limit = math.inf if crew.shift_s is None else crew.shift_s
+        if crew.end_s is not None:
+            limit = min(limit, crew.end_s - crew.start_s)
+        return limit
+
+    by_task: dict[int, list[int]] = {}
+    visits: dict[str, list[tuple[int, PointVisit]]] = {}
+    for c, (kind, info) in enumerate(model.client_info):
+        if kind == "arc":
+            by_task.setdefault(id(info[0]), []).append(n_depots + c)
+        else:
+            visits.setdefault(info.visit_id, []).append((n_depots + c, info))
+    for task in model.tasks:
+        locs = by_task[id(task)]
+        sid = task.segment_id
+        if max_cap is not None and task.demand > max_cap:
+            raise CapacityError(f"segment {sid}: demand {task.demand:g} exceeds the largest "
+                                f"capacity {max_cap:g}", field="capacity")
+        metres = min(out[loc] + model.loc_len[loc] + back[loc] for loc in locs)
+        if metres > max_dist:
+            raise CapacityError(f"segment {sid}: the round trip from the depot is "
+                                f"{metres / 1000:.2f} km, longer than max_distance_m "
+                                f"{max_dist / 1000:.2f} km", field="max_distance_m")
+        if all(trip_time(c, loc, 0.0) > shift(c) for c in crews for loc in locs):
+            fastest = min(trip_time(c, loc, 0.0) for c in crews for loc in locs)
+            longest = max(shift(c) for c in crews)
+            raise CapacityError(f"segment {sid}: the round trip from the depot takes "
+                                f"{_hours(fastest)}, longer than the shift ({_hours(longest)})",
+                                field="shift_s")
+    for visit_id, options in visits.items():
+        ok_window = False
+        for crew in crews:
+            for loc, visit in options:
+                go = round(out[loc] / crew.speed_mps)
+                come = round(back[loc] / crew.speed_mps)
+                windows = visit.windows or ((0.0, math.inf),)
+                early, late = windows[[loc2 for loc2, _ in options].index(loc)]
+                start = max(crew.start_s + go, early)
+                if start > late:
+                    continue
+                ok_window = True
+                end = start + visit.service_s + come
+                if (go + visit.service_s + come <= shift(crew)
+                        and (crew.end_s is None or end <= crew.end_s)):
+                    break
+            else:
+                continue
+            break
+        else:
+            field_name = "shift_s" if ok_window else "window"
+            raise CapacityError(f"visit {visit_id} cannot be made within its window and "
+                                "a crew's shift", field=field_name)
+
+
+def _activity_location(model: _Model, activity) -> int:
+    n_depots = len(model.reload_nodes) + 1
+    return activity.idx if activity.is_depot() else n_depots + activity.idx
+
+
+class _Paths:
+    """Shortest paths over the graph, one Dijkstra per source node, cached."""
+
+    def __init__(self, model: _Model) -> None:
+        self.model = model
+        self.pred: dict[int, np.ndarray] = {}
+
+    def edges(self, a: int, b: int) -> list[tuple[Hashable, Hashable, int, float]]:
+        from scipy.sparse.csgraph import dijkstra
+
+        if a == b:
+            return []
+        if a not in self.pred:
+            _, pred = dijkstra(self.model.csr, directed=True, indices=a,
+                               return_predecessors=True)
+            self.pred[a] = pred
+        pred = self.pred[a]
+        chain = [b]
+        while chain[-1] != a:
+            p = int(pred[chain[-1]])
+            if p < 0:
+                raise RoutingError(f"no path from node {self.model.nodes[a]} to "
+                                   f"{self.model.nodes[b]}")
+            chain.append(p)
+        chain.reverse()
+        nodes = self.model.nodes
+        return [(nodes[x], nodes[y], *self.model.best_edge[x, y])
+                for x, y in zip(chain, chain[1:], strict=False)]
+
+
+def _plan_from_solution(model: _Model, solution: Solution, depot: Hashable,
+                        stats: dict[str, Any]) -> ShiftPlan:
+    paths = _Paths(model)
+    routes = []
+    for r in solution.routes():
+        vt = r.vehicle_type()
+        crew = model.crews[vt]
+        p = model.profiles.index((crew.speed_mps, crew.serve_speed))
+        acts = list(r)
+        steps: list[Step] = []
+        stops: list[Stop] = []
+        trip_loads = [0.0]
+        for prev, cur in zip(acts, acts[1:], strict=False):
+            a, b = _activity_location(model, prev), _activity_location(model, cur)
+            t = float(prev.end_time)
+            if prev.is_client() and model.client_info[prev.idx][0] == "arc":
+                task, (u, v, k, length) = model.client_info[prev.idx][1]
+                serve_s = model.loc_time[p][a]
+                steps.append(Step(task.segment_id, u, v, k, False, length, t, t + serve_s))
+                t += serve_s
+                trip_loads[-1] += task.demand
+            leg = float(model.legs[p][a, b])
+            path = paths.edges(model.loc_out[a], model.loc_in[b])
+            total = sum(e[3] for e in path)
+            for u, v, k, length in path:
+                dt = leg * length / total if total > 0 else 0.0
+                steps.append(Step(model.segment_of.get((u, v, k)), u, v, k, True, length, t,
+                                  t + dt))
+                t += dt
+            if cur.is_client() and model.client_info[cur.idx][0] == "visit":
+                visit = model.client_info[cur.idx][1]
+                trip_loads[-1] += visit.demand
+                stops.append(Stop(visit.visit_id, visit.kind, visit.node, len(steps),
+                                  t, float(cur.start_time), float(cur.end_time)))
+            elif cur.is_depot() and cur is not acts[-1]:
+                stops.append(Stop(f"reload-{model.nodes[model.loc_in[b]]}", "reload",
+                                  model.nodes[model.loc_in[b]], len(steps), t,
+                                  float(cur.start_time), float(cur.end_time)))
+                trip_loads.append(0.0)
+        routes.append(ShiftRoute(crew.name, len(routes) + 1, steps, stops,
+                                 float(r.start_time()), float(r.end_time()),
+                                 max(trip_loads), r.num_trips()))
+    return ShiftPlan(routes, depot, stats)
+
+
+def _transfer(solution: Solution, data: ProblemData) -> Solution:
+    from pyvrp import Activity
+
+    routes = []
+    for r in solution.routes():
+        acts = [Activity(a.type, a.idx) for a in list(r)[1:-1]]
+        routes.append(PyVRPRoute(data, acts, r.vehicle_type()))
+    return Solution(data, routes)
+
+
+def _balance(model: _Model, solution: Solution, settings: SearchSettings, by: str,
+             rounds: int = 8) -> tuple[Solution, int]:
+    """Lower the longest route by bisection on a route limit (distance or duration)."""
+    def longest(sol: Solution) -> int:
+        return max(r.distance() if by == "distance" else r.duration() for r in sol.routes())
+
+    data = model.data
+    vehicles = data.num_vehicles
+    work = (sum(model.loc_len[_activity_location(model, a)] for r in solution.routes()
+                for a in r if a.is_client()) * DISTANCE_SCALE)
+    lo = math.ceil(work / vehicles) if by == "distance" else 0
+    hi = longest(solution)
+    done = 0
+    quick = SearchSettings(seconds=None if settings.seconds is None else settings.seconds / 2,
+                           iterations=max(50, (settings.iterations or 1000) // 4),
+                           stall=settings.stall, seed=settings.seed,
+                           population=settings.population, generation=settings.generation,
+                           neighbours=settings.neighbours)
+    while done < rounds and lo < hi:
+        done += 1
+        limit = (lo + hi) // 2
+        if by == "distance":
+            types = [vt.replace(max_distance=min(vt.max_distance, limit))
+                     for vt in data.vehicle_types()]
+        else:
+            types = [vt.replace(shift_duration=min(vt.shift_duration, limit))
+                     for vt in data.vehicle_types()]
+        tight = data.replace(vehicle_types=types)
+        candidate, _ = solve_problem(tight, quick, initial=[_transfer(solution, tight)])
+        if candidate.is_feasible() and longest(candidate) < hi:
+            solution = _transfer(candidate, data)
+            hi = longest(solution)
+        else:
+            lo = limit + 1
+    return solution, done
+
+
+def plan_shifts(
+    G,
+    segments,
+    *,
+    depot: Hashable,
+    crews: Sequence[Crew] | Crew,
+    required: Iterable[str] | None = None,
+    demand: str | Mapping[str, float] | None = None,
+    visits: Sequence[PointVisit] = (),
+    sides: str = "either",
+    balance: bool | str = False,
+    reload_s: float = 600.0,
+    settings: SearchSettings | None = None,
+) -> ShiftPlan:
+    """Split the required streets and point visits over crews' shifts.
+
+    Parameters
+    ----------
+    G
+        The projected street graph (``roads.load_graph``); edges carry ``length``.
+    segments
+        Segments of ``G`` (``roads.segments_from_graph``).
+    depot
+        Graph node where every route starts and ends (see :func:`nearest_node`).
+    crews
+        The crews available (count, speeds, capacity, shift length, working hours).
+    required
+        Segment ids to serve (default: every row of ``segments``).
+    demand
+        Load of serving each segment (litter, kg): a column of ``segments`` or a
+        mapping; counts against the crews' ``capacity``.
+    visits
+        Point visits with service times and time windows (:func:`school_gate_visits`).
+    sides
+        ``"either"``: a two-way street is served once, in either direction (patrols);
+        ``"both"``: each direction is served (sweeping both kerbs), half the demand
+        each; or a column of ``segments`` holding one of these per segment.
+    balance
+        ``False`` minimises total distance; ``"distance"`` or ``"time"`` (``True``:
+        time when a crew has a shift length, else distance) then lowers the longest
+        route as far as the search can.
+    reload_s
+        Seconds spent emptying the hopper at a reload node.
+    settings
+        Search settings; by default 2,000 offspring, seed 0 (reproducible).
+
+    Returns
+    -------
+    ShiftPlan
+        Routes as walks over graph edges, with stops and times.
+
+    Raises
+    ------
+    CapacityError
+        A segment or visit that no crew can do even alone (naming it and the limit
+        field), or crews too few for the whole work.
+    RoutingError
+        A segment, visit or node the depot cannot reach.
+    """
+    crews = [crews] if isinstance(crews, Crew) else list(crews)
+    settings = settings or SearchSettings()
+    tasks = _tasks(G, segments, required, demand, sides)
+    visits = list(visits)
+    ids = [v.visit_id for v in visits]
+    if len(set(ids)) != len(ids):
+        raise RoutingError("visit ids are not unique", field="visit_id")
+    if not tasks and not visits:
+        raise RoutingError("nothing to route: no required segment and no visit",
+                           field="required")
+    model = _build_model(G, segments, tasks, depot, crews, visits, reload_s)
+    _check_limits(model)
+    solution, stats = solve_problem(model.data, settings)
+    if not solution.is_feasible():
+        raise CapacityError(
+            f"{sum(c.count for c in crews)} crew(s) cannot serve all the work within "
+            "their shifts, capacities and windows; add crews or lengthen shifts",
+            field="count")
+    if balance:
+        by = balance if isinstance(balance, str) else (
+            "time" if any(c.shift_s is not None for c in crews) else "distance")
+        if by not in ("distance", "time"):
+            raise ValueError(f"balance {balance!r}: use 'distance' or 'time'")
+        solution, rounds = _balance(model, solution, settings, by)
+        stats = dict(stats, balance=by, balance_rounds=rounds)
+    return _plan_from_solution(model, solution, depot, stats)

@@ -590,7 +590,9 @@ def solve_carp(
 
     t0 = time.perf_counter()
     data, ends = carp_problem(instance, vehicles)
-    settings = SearchSettings(seconds=seconds, iterations=iterations, stall=stall, seed=seed)
+    # the clock covers the whole call: leave time to map the routes back after the search
+    budget = None if seconds is None else max(0.0, seconds - (time.perf_counter() - t0) - 0.25)
+    settings = SearchSettings(seconds=budget, iterations=iterations, stall=stall, seed=seed)
     solution, stats = solve_problem(data, settings)
     if not solution.is_feasible():
         raise RoutingError(f"no feasible solution found for {instance.name} "
