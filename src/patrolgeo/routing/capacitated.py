@@ -16,6 +16,7 @@ against the best known values.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -27,7 +28,6 @@ import numpy as np
 from pyvrp import (
     Client,
     ClientGroup,
-    CostEvaluator,
     Depot,
     Location,
     ProblemData,
@@ -194,7 +194,7 @@ def solve_problem(data: ProblemData, settings: SearchSettings,
         if not others:
             return np.zeros(0)
         succ = np.stack([o.succ for o in others])
-        pred = np.stack([o.pred for o in others])
+        np.stack([o.pred for o in others])
         broken = ((succ != ind.succ) & (succ != ind.pred)).sum(axis=1)
         return broken / n_groups_or_clients
 
@@ -320,7 +320,7 @@ def clock(text: str | float | int) -> float:
 
 def format_clock(seconds: float) -> str:
     """``"HH:MM"`` of seconds since midnight (rounded to the minute)."""
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -906,7 +906,7 @@ class _Paths:
         chain.reverse()
         nodes = self.model.nodes
         return [(nodes[x], nodes[y], *self.model.best_edge[x, y])
-                for x, y in zip(chain, chain[1:], strict=False)]
+                for x, y in itertools.pairwise(chain)]
 
 
 def _plan_from_solution(model: _Model, solution: Solution, depot: Hashable,
@@ -921,7 +921,7 @@ def _plan_from_solution(model: _Model, solution: Solution, depot: Hashable,
         steps: list[Step] = []
         stops: list[Stop] = []
         trip_loads = [0.0]
-        for prev, cur in zip(acts, acts[1:], strict=False):
+        for prev, cur in itertools.pairwise(acts):
             a, b = _activity_location(model, prev), _activity_location(model, cur)
             t = float(prev.end_time)
             if prev.is_client() and model.client_info[prev.idx][0] == "arc":
@@ -1086,3 +1086,196 @@ def plan_shifts(
         solution, rounds = _balance(model, solution, settings, by)
         stats = dict(stats, balance=by, balance_rounds=rounds)
     return _plan_from_solution(model, solution, depot, stats)
+
+
+# --------------------------------------------------------------------------- periodic plans
+
+
+def visit_patterns(frequency: int, days: int = 7) -> list[tuple[int, ...]]:
+    """The evenly spread day patterns for ``frequency`` visits in a ``days``-day cycle.
+
+    Consecutive visits (cyclically) are ``days // frequency`` or one more days apart,
+    e.g. 2 a week: Mon+Thu, Tue+Fri ... ; 3 a week: Mon+Wed+Fri, ...
+    """
+    if not 1 <= frequency <= days:
+        raise ValueError(f"frequency {frequency} is not within 1..{days}")
+    patterns = {tuple(sorted({(o + (i * days) // frequency) % days for i in range(frequency)}))
+                for o in range(days)}
+    return sorted(patterns)
+
+
+def spread_visits(
+    visits_per_week: Mapping[str, int],
+    workload: Mapping[str, float],
+    *,
+    days: int = 7,
+    adjacency: Mapping[str, Iterable[str]] | None = None,
+    passes: int = 20,
+) -> dict[str, tuple[int, ...]]:
+    """Choose the days on which each segment is served, balancing the daily workload.
+
+    Each segment with ``f`` visits a week gets one of the evenly spread patterns of
+    :func:`visit_patterns`. Segments are placed largest first on the pattern that keeps
+    the busiest day lightest (then the sum of squared daily loads, then most
+    neighbours already on those days, so that a day's streets hang together), and
+    moved between patterns while that improves the balance.
+
+    Parameters
+    ----------
+    visits_per_week
+        Visits per segment id (segments with 0 are left out).
+    workload
+        Work of one visit per segment id (metres, minutes, demand).
+    days
+        Days in the cycle (7; 5 or 6 for working weeks).
+    adjacency
+        Segment ids touching each segment id (optional tie-breaker).
+    passes
+        Most improvement passes.
+
+    Returns
+    -------
+    dict
+        ``{segment_id: (day, ...)}`` with days ``0..days-1``.
+
+    Raises
+    ------
+    InputRowError
+        A frequency that is not a whole number within ``0..days``.
+    """
+    from patrolgeo.errors import InputRowError
+
+    wanted = {}
+    for sid, f in visits_per_week.items():
+        if f is None or (isinstance(f, float) and math.isnan(f)):
+            continue
+        if float(f) != int(f) or not 0 <= int(f) <= days:
+            raise InputRowError(f"segment {sid}: {f} visits a week is not a whole number "
+                                f"within 0..{days}", field="visits_per_week")
+        if int(f) > 0:
+            wanted[sid] = int(f)
+    for sid in wanted:
+        if sid not in workload:
+            raise InputRowError(f"segment {sid}: no workload", field="workload")
+    patterns = {f: visit_patterns(f, days) for f in set(wanted.values())}
+    load = np.zeros(days)
+    chosen: dict[str, tuple[int, ...]] = {}
+    neighbours = {sid: list(adjacency.get(sid, ())) if adjacency else [] for sid in wanted}
+
+    def together(sid: str, pattern: tuple[int, ...]) -> int:
+        return sum(1 for n in neighbours[sid] if n in chosen
+                   for d in pattern if d in chosen[n])
+
+    def best_pattern(sid: str) -> tuple[int, ...]:
+        w = float(workload[sid])
+        options = []
+        for pattern in patterns[wanted[sid]]:
+            trial = load.copy()
+            trial[list(pattern)] += w
+            options.append((round(trial.max(), 9), round(float((trial ** 2).sum()), 6),
+                            -together(sid, pattern), pattern))
+        return min(options)[3]
+
+    order = sorted(wanted, key=lambda s: (-float(workload[s]) * wanted[s], s))
+    for sid in order:
+        pattern = best_pattern(sid)
+        chosen[sid] = pattern
+        load[list(pattern)] += float(workload[sid])
+    for _ in range(passes):
+        moved = False
+        for sid in order:
+            old = chosen.pop(sid)
+            load[list(old)] -= float(workload[sid])
+            new = best_pattern(sid)
+            chosen[sid] = new
+            load[list(new)] += float(workload[sid])
+            moved |= new != old
+        if not moved:
+            break
+    return {sid: chosen[sid] for sid in sorted(chosen)}
+
+
+@dataclass
+class WeeklyPlan:
+    """Routes for every day of a cycle and the days each segment is served.
+
+    Attributes
+    ----------
+    days
+        One :class:`ShiftPlan` per day (``None`` for a day without work).
+    assignment
+        ``{segment_id: (day, ...)}``.
+    day_loads
+        Workload per day (the quantity that was balanced).
+    """
+
+    days: list[ShiftPlan | None]
+    assignment: dict[str, tuple[int, ...]]
+    day_loads: list[float]
+
+
+def _adjacency(segments) -> dict[str, list[str]]:
+    by_node: dict[Hashable, list[str]] = {}
+    for sid, u, v in zip(segments["segment_id"], segments["u"], segments["v"], strict=True):
+        by_node.setdefault(u, []).append(sid)
+        by_node.setdefault(v, []).append(sid)
+    out: dict[str, list[str]] = {}
+    for members in by_node.values():
+        for sid in members:
+            out.setdefault(sid, []).extend(m for m in members if m != sid)
+    return out
+
+
+def weekly_plan(
+    G,
+    segments,
+    visits_per_week: str | Mapping[str, int],
+    *,
+    depot: Hashable,
+    crews: Sequence[Crew] | Crew,
+    days: int = 7,
+    workload: str | Mapping[str, float] = "length_m",
+    demand: str | Mapping[str, float] | None = None,
+    visits_by_day: Mapping[int, Sequence[PointVisit]] | None = None,
+    sides: str = "either",
+    balance: bool | str = False,
+    settings: SearchSettings | None = None,
+) -> WeeklyPlan:
+    """Spread segments needing several visits a week over the days, then route each day.
+
+    Parameters
+    ----------
+    G, segments
+        The street graph and its segments.
+    visits_per_week
+        A column of ``segments`` or a mapping ``{segment_id: visits}`` (from the
+        cleaning plans); segments with none are not served.
+    depot, crews, demand, sides, balance, settings
+        As for :func:`plan_shifts`, for every day.
+    days
+        Days in the cycle.
+    workload
+        What to balance across days: a column (default ``length_m``) or a mapping.
+    visits_by_day
+        Point visits of each day (school-gate posts on school days ...).
+
+    Returns
+    -------
+    WeeklyPlan
+    """
+    freq = _values(segments, visits_per_week, "visits_per_week", 0)
+    work = _values(segments, workload, "workload", 0.0)
+    assignment = spread_visits(freq, work, days=days, adjacency=_adjacency(segments))
+    plans: list[ShiftPlan | None] = []
+    loads = []
+    for day in range(days):
+        todo = [sid for sid, ds in assignment.items() if day in ds]
+        loads.append(float(sum(float(work[s]) for s in todo)))
+        day_visits = list((visits_by_day or {}).get(day, ()))
+        if not todo and not day_visits:
+            plans.append(None)
+            continue
+        plans.append(plan_shifts(G, segments, depot=depot, crews=crews, required=todo,
+                                 demand=demand, visits=day_visits, sides=sides,
+                                 balance=balance, settings=settings))
+    return WeeklyPlan(plans, assignment, loads)

@@ -28,6 +28,7 @@ no route exceeds the capacity, and the cost is recomputed from the edge costs al
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -207,10 +208,13 @@ def _edge_values(rest: str, source: str, line: int) -> dict[str, list[int]]:
                                     file=source, row=line, field="edge")
             values[current].append(int(token))
         else:
-            current = token.lower()
-            if current not in ("coste", "demanda"):
+            if token.lower() not in ("coste", "demanda"):
+                if current is not None and not values[current]:
+                    raise InputRowError(f"expected a number after {current}, found "
+                                        f"{token!r}", file=source, row=line, field=current)
                 raise InputRowError(f"unknown edge keyword {token!r} (expected coste, "
                                     "demanda)", file=source, row=line, field=token)
+            current = token.lower()
             if current in values:
                 raise InputRowError(f"keyword {token!r} given twice", file=source,
                                     row=line, field=token)
@@ -505,7 +509,7 @@ def _path_steps(frm: int, to: int, pred: np.ndarray, cheapest: dict) -> list[Car
             raise RoutingError(f"no path from {frm} to {to}")
         nodes.append(p)
     nodes.reverse()
-    return [CarpStep(cheapest[a, b], a, b, False) for a, b in zip(nodes, nodes[1:], strict=False)]
+    return [CarpStep(cheapest[a, b], a, b, False) for a, b in itertools.pairwise(nodes)]
 
 
 def carp_problem(instance: CarpInstance, vehicles: int | None = None):
