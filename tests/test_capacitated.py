@@ -100,7 +100,7 @@ def check_plan(G, segments, plan, *, crews, required=None, visits=(), demand=Non
         t = route.start_s
         stops = sorted(route.stops, key=lambda st: st.after_step)
         k = 0
-        for i, s in enumerate(route.steps + [None]):
+        for i, s in enumerate([*route.steps, None]):
             while k < len(stops) and stops[k].after_step == i:
                 st = stops[k]
                 if st.kind != "reload":
@@ -467,8 +467,8 @@ def test_the_independent_check_catches_broken_plans(street):
     i = next(k for k, s in enumerate(steps) if not s.deadhead)
     for broken in (
         steps[:i] + steps[i + 1:],  # a step missing: walk broken
-        steps[:i] + [dc_replace(steps[i], deadhead=True)] + steps[i + 1:],  # not served
-        steps[:i] + [dc_replace(steps[i], length_m=steps[i].length_m + 5)] + steps[i + 1:],
+        [*steps[:i], dc_replace(steps[i], deadhead=True), *steps[i + 1:]],  # not served
+        [*steps[:i], dc_replace(steps[i], length_m=steps[i].length_m + 5), *steps[i + 1:]],
     ):
         route.steps = broken
         with pytest.raises(AssertionError):

@@ -13,8 +13,8 @@ import re
 from dataclasses import replace
 
 import pytest
-from conftest import shared_file
 
+from conftest import shared_file
 from patrolgeo.errors import InputRowError
 from patrolgeo.routing.carp import (
     CarpEdge,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from patrolgeo.cli import carp as _carp  # noqa: F401  (registers the verb)
 from patrolgeo.cli import commands as _commands  # noqa: F401  (registers the verbs)
+from patrolgeo.cli import shifts as _shifts  # noqa: F401  (registers the verb)
 from patrolgeo.cli.app import app
 
 

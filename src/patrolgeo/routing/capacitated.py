@@ -1279,3 +1279,63 @@ def weekly_plan(
                                  demand=demand, visits=day_visits, sides=sides,
                                  balance=balance, settings=settings))
     return WeeklyPlan(plans, assignment, loads)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def plan_tables(G, plan: ShiftPlan):
+    """A plan as tables for export.
+
+    Returns
+    -------
+    routes
+        One row per route: ``route, crew, start, end, duration_min, distance_m,
+        served_m, deadhead_m, segments, stops, load, trips``.
+    steps
+        One row per traversal: ``route, order, segment_id, u, v, key, deadhead,
+        length_m, start, end``.
+    stops
+        One row per point visit or reload: ``route, visit_id, kind, node, arrival,
+        start, end``.
+    lines
+        GeoDataFrame, one line per route (graph CRS), with ``route, crew, distance_m``.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString
+
+    summary, steps, stops, lines = [], [], [], []
+    for r in plan.routes:
+        summary.append({
+            "route": r.index, "crew": r.crew, "start": format_clock(r.start_s),
+            "end": format_clock(r.end_s), "duration_min": round(r.duration_s / 60, 1),
+            "distance_m": round(r.distance_m, 1), "served_m": round(r.served_m, 1),
+            "deadhead_m": round(r.distance_m - r.served_m, 1), "segments": len(r.served),
+            "stops": sum(s.kind != "reload" for s in r.stops), "load": round(r.load, 3),
+            "trips": r.trips,
+        })
+        coords: list[tuple[float, float]] = []
+        for n, s in enumerate(r.steps, start=1):
+            steps.append({"route": r.index, "order": n, "segment_id": s.segment_id,
+                          "u": s.u, "v": s.v, "key": s.key, "deadhead": s.deadhead,
+                          "length_m": round(s.length_m, 2), "start": format_clock(s.start_s),
+                          "end": format_clock(s.end_s)})
+            data = G.edges[s.u, s.v, s.key]
+            geom = data.get("geometry")
+            ends = [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in (s.u, s.v)]
+            part = list(geom.coords) if geom is not None else ends
+            coords.extend(part if not coords else part[1:])
+        for s in r.stops:
+            stops.append({"route": r.index, "visit_id": s.visit_id, "kind": s.kind,
+                          "node": s.node, "arrival": format_clock(s.arrival_s),
+                          "start": format_clock(s.start_s), "end": format_clock(s.end_s)})
+        if len(coords) >= 2:
+            lines.append({"route": r.index, "crew": r.crew,
+                          "distance_m": round(r.distance_m, 1), "geometry": LineString(coords)})
+    lines_gdf = gpd.GeoDataFrame(lines or None, columns=["route", "crew", "distance_m",
+                                                         "geometry"],
+                                 geometry="geometry", crs=G.graph.get("crs"))
+    return (pd.DataFrame(summary), pd.DataFrame(steps),
+            pd.DataFrame(stops, columns=["route", "visit_id", "kind", "node", "arrival",
+                                         "start", "end"]), lines_gdf)

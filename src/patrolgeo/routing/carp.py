@@ -618,3 +618,36 @@ def solve_carp(
         routes.append(CarpRoute(tuple(steps)))
     cost = int(solution.distance()) + instance.total_service_cost
     return CarpSolution(routes, cost, time.perf_counter() - t0, stats=dict(stats, seed=seed))
+
+
+def best_known_value(instance: CarpInstance) -> int | None:
+    """The best known value of a benchmark instance, from a ``bks.csv`` (columns
+    ``instance, bks``) beside its file or one folder up, if there is one."""
+    import csv
+
+    if instance.source is None:
+        return None
+    here = Path(instance.source).resolve().parent
+    for folder in (here, here.parent):
+        table = folder / "bks.csv"
+        if table.exists():
+            with table.open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    if row.get("instance") in (instance.name, Path(instance.source).stem):
+                        try:
+                            return int(row["bks"])
+                        except (KeyError, ValueError):
+                            return None
+    return None
+
+
+def format_routes(instance: CarpInstance, solution: CarpSolution) -> str:
+    """The routes as text, one line per route: vertices walked, served edges in brackets."""
+    lines = [f"# {instance.name}: cost {solution.cost}, {len(solution.routes)} routes"]
+    for n, route in enumerate(solution.routes, start=1):
+        load = sum(instance.edges[i].demand for i in route.served)
+        parts = [str(instance.depot)]
+        for s in route.steps:
+            parts.append(f"[{s.to}]" if s.serve else str(s.to))
+        lines.append(f"route {n} (load {load}): " + " ".join(parts))
+    return "\n".join(lines) + "\n"
