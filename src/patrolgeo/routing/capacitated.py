@@ -76,8 +76,8 @@ class SearchSettings:
     """
 
     seconds: float | None = None
-    iterations: int | None = 2000
-    stall: int | None = None
+    iterations: int | None = 1000
+    stall: int | None = 300
     seed: int = 0
     population: int = 12
     generation: int = 20
@@ -276,9 +276,11 @@ def solve_problem(data: ProblemData, settings: SearchSettings,
 
     for solution in initial:
         add(*educate(solution))
-    for _ in range(max(0, 4 * mu - len(initial))):
-        if stop() or (settings.seconds is not None
-                      and time.perf_counter() - t0 > 0.15 * settings.seconds):
+    for n in range(max(0, 4 * mu - len(initial))):
+        # at least one individual, then until the population is full or time is short
+        if (n > 0 or initial) and (stop() or (
+                settings.seconds is not None
+                and time.perf_counter() - t0 > 0.15 * settings.seconds)):
             break
         add(*educate(Solution.make_random(data, pyvrp_rng)))
     while not stop():
@@ -977,7 +979,7 @@ def _balance(model: _Model, solution: Solution, settings: SearchSettings, by: st
     lo = math.ceil(work / vehicles) if by == "distance" else 0
     hi = longest(solution)
     done = 0
-    quick = SearchSettings(seconds=None if settings.seconds is None else settings.seconds / 2,
+    quick = SearchSettings(seconds=None if settings.seconds is None else settings.seconds / rounds,
                            iterations=max(50, (settings.iterations or 1000) // 4),
                            stall=settings.stall, seed=settings.seed,
                            population=settings.population, generation=settings.generation,
@@ -1045,7 +1047,8 @@ def plan_shifts(
     reload_s
         Seconds spent emptying the hopper at a reload node.
     settings
-        Search settings; by default 2,000 offspring, seed 0 (reproducible).
+        Search settings; by default at most 1,000 offspring, stopping after 300
+        without improvement, seed 0 (reproducible).
 
     Returns
     -------
