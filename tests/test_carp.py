@@ -204,6 +204,16 @@ def test_small_instances_reach_the_exhaustive_optimum(seed):
     assert sol.cost == optimum
 
 
+def test_separate_service_and_deadhead_costs_are_honoured():
+    inst = random_instance(4)
+    inst = replace(inst, edges=tuple(replace(e, serve_cost=e.cost + 7) if e.required else e
+                                     for e in inst.edges))
+    assert parse_carp(GOOD.replace("coste 3 demanda 2", "coste 9 3 demanda 2")).edges[0] \
+        .service_cost == 9
+    sol = solve_carp(inst, seconds=None, iterations=150)
+    assert check_carp_solution(inst, sol) == sol.cost == brute_force_optimum(inst)
+
+
 def test_parsed_text_solves_to_its_optimum():
     inst = parse_carp(GOOD)
     sol = solve_carp(inst, seconds=None, iterations=50)

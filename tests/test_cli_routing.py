@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from conftest import shared_file
 from typer.testing import CliRunner
 
+from conftest import shared_file
 from patrolgeo.cli import app
 
 runner = CliRunner()

@@ -90,6 +90,7 @@ def write_shifts(
     end: str = "18:00",
     school_gates: list[tuple[float, float]] | None = None,
     balance: bool = False,
+    sides: str = "either",
     iterations: int = 100,
     seconds: float | None = None,
     seed: int = 0,
@@ -132,7 +133,7 @@ def write_shifts(
                        strict=True)) if demand_per_km > 0 else None)
     plan = cap.plan_shifts(
         G, seg, depot=depot, crews=[crew], required=list(territory["segment_id"]),
-        demand=demand, visits=visits, balance=balance,
+        demand=demand, visits=visits, balance=balance, sides=sides,
         settings=cap.SearchSettings(seconds=seconds, iterations=iterations, seed=seed),
     )
     routes, steps, stops, lines = cap.plan_tables(G, plan)

@@ -58,6 +58,9 @@ def shifts_command(
         "--school-gate", help="lon,lat of a school-gate post (repeatable)")] = None,
     balance: Annotated[bool, typer.Option("--balance", help="shorten the longest route")]
     = False,
+    both_sides: Annotated[bool, typer.Option(
+        "--both-sides", help="serve each direction of two-way streets (sweeping both kerbs)")]
+    = False,
     iterations: Annotated[int, typer.Option("--iterations", help="search effort")] = 300,
     seconds: Annotated[float | None, typer.Option("--seconds", help="time limit")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
@@ -80,7 +83,8 @@ def shifts_command(
             result, out, outputs, depot_lonlat=depot_lonlat, radius_m=radius, crews=crews,
             shift_hours=shift_hours, speed_mps=speed, service_speed_mps=service_speed,
             capacity=capacity, demand_per_km=demand_per_km, start=start, end=end,
-            school_gates=gates, balance=balance, iterations=iterations, seconds=seconds,
+            school_gates=gates, balance=balance, sides="both" if both_sides else "either",
+            iterations=iterations, seconds=seconds,
             seed=seed,
         )
     report(outputs.files)
