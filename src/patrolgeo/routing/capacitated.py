@@ -46,7 +46,7 @@ from pyvrp.search import (
     compute_neighbours,
 )
 
-from patrolgeo.errors import CapacityError, RoutingError
+from patrolgeo.errors import CapacityError, InputRowError, RoutingError
 
 # --------------------------------------------------------------------------- search
 
@@ -599,8 +599,6 @@ def _values(segments, spec, name: str, default: Any) -> dict[str, Any]:
 
 
 def _tasks(G, segments, required, demand, sides) -> list[_Task]:
-    from patrolgeo.errors import InputRowError
-
     rows = segments.set_index("segment_id", drop=False)
     if required is None:
         wanted = list(rows.index)
@@ -685,21 +683,18 @@ def _build_model(G, segments, tasks: list[_Task], depot: Hashable, crews: Sequen
     loc_in = [index[depot]] + [index[n] for n in reload_nodes]
     loc_out = list(loc_in)
     loc_len = [0.0] * len(loc_in)
-    loc_fixed = [0.0] * len(loc_in)  # seconds that do not depend on the crew
     client_info: list[tuple[str, Any]] = []
     for task in tasks:
         for arc in task.arcs:
             loc_in.append(index[arc[0]])
             loc_out.append(index[arc[1]])
             loc_len.append(arc[3])
-            loc_fixed.append(0.0)
             client_info.append(("arc", (task, arc)))
     for visit in visits:
         for _ in visit.windows or ((0.0, 0.0),):
             loc_in.append(index[visit.node])
             loc_out.append(index[visit.node])
             loc_len.append(0.0)
-            loc_fixed.append(0.0)
             client_info.append(("visit", visit))
 
     sources = sorted(set(loc_out))
@@ -1146,8 +1141,6 @@ def spread_visits(
     InputRowError
         A frequency that is not a whole number within ``0..days``.
     """
-    from patrolgeo.errors import InputRowError
-
     wanted = {}
     for sid, f in visits_per_week.items():
         if f is None or (isinstance(f, float) and math.isnan(f)):
