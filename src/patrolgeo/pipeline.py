@@ -438,6 +438,92 @@ def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
     outputs.add(tr("路线明细 CSV", "Route traversals CSV"), write_csv(table, out / f"{name}.csv"))
 
 
+def plan_shift_tables(
+    result: RoadsResult,
+    *,
+    depot_lonlat: tuple[float, float] | None = None,
+    radius_m: float | None = 120.0,
+    crews: int = 3,
+    shift_hours: float | None = 2.0,
+    speed_mps: float = 1.2,
+    service_speed_mps: float | None = 0.8,
+    capacity: float | None = None,
+    demand_per_km: float = 0.0,
+    start: str = "07:00",
+    end: str = "18:00",
+    school_gates: list[tuple[float, float]] | None = None,
+    balance: bool = False,
+    sides: str = "either",
+    iterations: int = 100,
+    seconds: float | None = None,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """Plan crews' shifts over the streets around a depot.
+
+    The territory is every segment within ``radius_m`` of the depot (default: the
+    network's centre); school-gate posts staff 07:10-07:50 and 16:30-17:30.
+
+    Returns
+    -------
+    routes, steps, stops, lines
+        One row per route, the walk edge by edge, the point visits, and the route lines
+        (what :func:`write_shifts` writes).
+    """
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    from patrolgeo.errors import AreaError
+    from patrolgeo.routing import capacitated as cap
+
+    G, seg = result.graph, result.segments
+    to_graph = Transformer.from_crs("EPSG:4326", G.graph["crs"], always_xy=True)
+    if depot_lonlat is None:
+        centre = seg.geometry.union_all().centroid
+    else:
+        centre = Point(*to_graph.transform(*depot_lonlat))
+    depot = cap.nearest_node(G, centre.x, centre.y)
+    here = Point(G.nodes[depot]["x"], G.nodes[depot]["y"])
+    territory = seg if radius_m is None else seg[seg.geometry.distance(here) <= radius_m]
+    if territory.empty:
+        raise AreaError(f"no street within {radius_m} m of the depot", field="radius_m")
+    visits = []
+    for n, (lon, lat) in enumerate(school_gates or [], start=1):
+        x, y = to_graph.transform(lon, lat)
+        visits += cap.school_gate_visits(f"school-{n}", cap.nearest_node(G, x, y))
+    crew = cap.Crew(
+        tr("路长", "chief"), count=crews, speed_mps=speed_mps,
+        service_speed_mps=service_speed_mps, capacity=capacity,
+        shift_s=None if shift_hours is None else shift_hours * 3600,
+        start_s=cap.clock(start), end_s=cap.clock(end),
+    )
+    demand = (dict(zip(territory["segment_id"], territory["length_m"] / 1000 * demand_per_km,
+                       strict=True)) if demand_per_km > 0 else None)
+    plan = cap.plan_shifts(
+        G, seg, depot=depot, crews=[crew], required=list(territory["segment_id"]),
+        demand=demand, visits=visits, balance=balance, sides=sides,
+        settings=cap.SearchSettings(seconds=seconds, iterations=iterations, seed=seed),
+    )
+    return cap.plan_tables(G, plan)
+
+
+def write_shifts(
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame],
+    out: str | Path,
+    outputs: RunOutputs,
+) -> None:
+    """Write ``shifts_routes.csv``, ``shifts_steps.csv``, ``shifts_stops.csv`` and
+    ``shifts_routes.geojson`` from :func:`plan_shift_tables`."""
+    routes, steps, stops, lines = tables
+    out = Path(out)
+    outputs.add(tr("班次路线汇总 CSV", "Shift routes CSV"),
+                write_csv(routes, out / "shifts_routes.csv"))
+    outputs.add(tr("班次路线逐段 CSV", "Shift route steps CSV"),
+                write_csv(steps, out / "shifts_steps.csv"))
+    outputs.add(tr("定点任务 CSV", "Point visits CSV"), write_csv(stops, out / "shifts_stops.csv"))
+    outputs.add(tr("班次路线 GeoJSON", "Shift routes GeoJSON"),
+                write_geojson(lines, out / "shifts_routes.geojson"))
+
+
 def run_demo(
     out: str | Path = "maps/demo",
     *,
@@ -467,6 +553,10 @@ def run_demo(
     terr = territories.assign_territories(result.graph, plan.segments, DEMO_CHIEFS)
     terr = territories.with_routes(
         terr, territories.territory_routes(result.graph, terr, result.segments))
+    step(tr("规划班次路线", "Planning shift routes"))
+    centre = result.segments.to_crs("EPSG:4326").geometry.union_all().centroid
+    # a school-gate post about 80 m east of the depot
+    shift_tables = plan_shift_tables(result, school_gates=[(centre.x + 0.0015, centre.y)])
     outputs = RunOutputs()
     step(tr("写出结果", "Writing outputs"))
     out = Path(out)
@@ -474,6 +564,7 @@ def run_demo(
     write_hotspots(issues_result, out, outputs, map_options)
     write_plans(plan, out, outputs, map_options)
     write_territories(terr, Path(out) / "territories", outputs, map_options)
+    write_shifts(shift_tables, out / "shifts", outputs)
     links = [(label, path.relative_to(out).as_posix()) for label, path in outputs.files]
     index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),
                        Path(out) / "index.html")

@@ -1,0 +1,53 @@
+"""The ``carp`` verb: solve a CARPLIB instance and report cost and gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo.cli.app import LangOption, app, cli_run
+from patrolgeo.i18n import tr
+
+
+@app.command("carp")
+def carp_command(
+    file: Annotated[Path, typer.Argument(help="CARPLIB .dat file")],
+    seconds: Annotated[float, typer.Option("--seconds", help="time limit, seconds")] = 30.0,
+    iterations: Annotated[int | None, typer.Option(
+        "--iterations", help="offspring limit (reproducible runs)")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    bks: Annotated[int | None, typer.Option(
+        "--bks", help="best known value (default: from bks.csv beside the file)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write the routes here")] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """Solve a capacitated arc routing (CARP) instance; print cost, gap and check."""
+    from patrolgeo.io import write_text
+    from patrolgeo.routing.carp import (
+        best_known_value,
+        check_carp_solution,
+        format_routes,
+        read_carp,
+        solve_carp,
+    )
+
+    with cli_run(lang) as step:
+        instance = read_carp(file)
+        step(tr(f"求解 {instance.name}（{len(instance.required)} 条需服务边）",
+                f"Solving {instance.name} ({len(instance.required)} required edges)"))
+        solution = solve_carp(instance, seconds=seconds, iterations=iterations, seed=seed)
+        checked = check_carp_solution(instance, solution)
+        if out is not None:
+            write_text(format_routes(instance, solution), out)
+    best = bks if bks is not None else best_known_value(instance)
+    print(f"{tr('算例', 'instance')}: {instance.name}")
+    print(f"{tr('成本', 'cost')}: {solution.cost}  ({tr('已独立核验', 'checked')}: {checked})")
+    print(f"{tr('路线数', 'routes')}: {len(solution.routes)}")
+    if best:
+        print(f"{tr('已知最优', 'best known')}: {best}")
+        print(f"{tr('差距', 'gap')}: {100.0 * (solution.cost - best) / best:.2f} %")
+    print(f"{tr('用时', 'seconds')}: {solution.seconds:.1f}")
+    if out is not None:
+        print(f"{tr('路线', 'routes')}: {out}")

@@ -1,0 +1,91 @@
+"""The ``shifts`` verb: crews' shift routes over the streets around a depot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo import pipeline, roads
+from patrolgeo.cli.app import (
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OsmOption,
+    PlaceOption,
+    app,
+    cli_run,
+    report,
+)
+from patrolgeo.errors import AreaError
+from patrolgeo.i18n import tr
+
+
+def _lonlat(text: str, name: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(x) for x in text.split(","))
+    except ValueError as exc:
+        raise AreaError(f"{text!r} is not lon,lat in degrees", field=name) from exc
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise AreaError(f"{text!r} is not lon,lat in degrees", field=name)
+    return lon, lat
+
+
+@app.command("shifts")
+def shifts_command(
+    osm: OsmOption = None,
+    place: PlaceOption = None,
+    bbox: BboxOption = None,
+    mode: ModeOption = "walk",
+    depot: Annotated[str | None, typer.Option(
+        "--depot", help="lon,lat of the depot (default: the network's centre)")] = None,
+    radius: Annotated[float, typer.Option(
+        "--radius", help="serve the streets within this many metres of the depot")] = 300.0,
+    crews: Annotated[int, typer.Option("--crews", help="number of chiefs or vehicles")] = 3,
+    shift_hours: Annotated[float | None, typer.Option(
+        "--shift-hours", help="longest shift, hours")] = 4.0,
+    speed: Annotated[float, typer.Option("--speed", help="travel speed, m/s")] = 1.2,
+    service_speed: Annotated[float | None, typer.Option(
+        "--service-speed", help="speed while patrolling or sweeping, m/s")] = None,
+    capacity: Annotated[float | None, typer.Option(
+        "--capacity", help="hopper capacity (with --demand-per-km)")] = None,
+    demand_per_km: Annotated[float, typer.Option(
+        "--demand-per-km", help="load collected per km of street")] = 0.0,
+    start: Annotated[str, typer.Option("--start", help="earliest start HH:MM")] = "07:00",
+    end: Annotated[str, typer.Option("--end", help="latest return HH:MM")] = "18:00",
+    school_gate: Annotated[list[str] | None, typer.Option(
+        "--school-gate", help="lon,lat of a school-gate post (repeatable)")] = None,
+    balance: Annotated[bool, typer.Option("--balance", help="shorten the longest route")]
+    = False,
+    both_sides: Annotated[bool, typer.Option(
+        "--both-sides", help="serve each direction of two-way streets (sweeping both kerbs)")]
+    = False,
+    iterations: Annotated[int, typer.Option("--iterations", help="search effort")] = 300,
+    seconds: Annotated[float | None, typer.Option("--seconds", help="time limit")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("maps/shifts"),
+    lang: LangOption = "zh",
+) -> None:
+    """Split the streets around a depot over crews' shifts, with school-gate posts."""
+    with cli_run(lang) as step:
+        if osm is None and place is None and bbox is None:
+            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+                            field="--osm")
+        depot_lonlat = _lonlat(depot, "--depot") if depot else None
+        gates = [_lonlat(g, "--school-gate") for g in school_gate or []]
+        area = roads.parse_bbox(bbox) if bbox else None
+        step(tr("读取路网", "Loading road network"))
+        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        step(tr("规划班次路线", "Planning shift routes"))
+        tables = pipeline.plan_shift_tables(
+            result, depot_lonlat=depot_lonlat, radius_m=radius, crews=crews,
+            shift_hours=shift_hours, speed_mps=speed, service_speed_mps=service_speed,
+            capacity=capacity, demand_per_km=demand_per_km, start=start, end=end,
+            school_gates=gates, balance=balance, sides="both" if both_sides else "either",
+            iterations=iterations, seconds=seconds,
+            seed=seed,
+        )
+        outputs = pipeline.RunOutputs()
+        pipeline.write_shifts(tables, out, outputs)
+    report(outputs.files)
