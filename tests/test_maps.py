@@ -266,3 +266,10 @@ def test_grade_map_in_browser(guixi_segments, tmp_path):
     expected = seg["grade"].map(maps.GRADE_COLOURS).value_counts().to_dict()
     assert colours == expected
     assert report.console_errors == [] and report.page_errors == []
+
+
+def test_every_segment_is_drawn_even_shorter_than_a_metre(helsinki_walk_segments):
+    data = maps.display_geojson(helsinki_walk_segments, ["segment_id"])
+    assert len(data["features"]) == len(helsinki_walk_segments)
+    assert all(f["geometry"] and f["geometry"]["coordinates"] for f in data["features"])
+    assert (helsinki_walk_segments["length_m"] < 1.0).any()  # the case this guards

@@ -154,7 +154,10 @@ def display_geojson(
     if shown.crs is not None and shown.crs.is_projected and tolerance_m > 0:
         shown = shown.set_geometry(shown.geometry.simplify(tolerance_m))
     shown = to_display_crs(shown, basemap)
-    shown = shown.set_geometry(shapely.set_precision(shown.geometry.values, 1e-5))
+    coarse = shapely.set_precision(shown.geometry.values, 1e-5)
+    # a piece shorter than the ~1 m grid would vanish: keep it at a finer grid
+    fine = shapely.set_precision(shown.geometry.values, 1e-7)
+    shown = shown.set_geometry(np.where(shapely.is_empty(coarse), fine, coarse))
     return json.loads(shown.to_json(drop_id=True, ensure_ascii=False))
 
 
@@ -662,7 +665,8 @@ def _turn_panel(title: str, instructions: list[str], gpx: str | None, gpx_name: 
         "z-index:9999;background:white;max-width:min(360px,70vw);max-height:55vh;"
         "overflow:auto;padding:6px 10px;border-radius:6px;font:12px sans-serif;"
         'box-shadow:0 1px 4px rgba(0,0,0,.3)">'
-        f"<summary><b>{html_lib.escape(title)}</b></summary>{link}<ol>{items}</ol></details>"
+        f"<summary><b>{html_lib.escape(title)}</b></summary>{link}"
+        f'<ol style="list-style:none;padding-left:4px">{items}</ol></details>'
     )
 
 
