@@ -120,14 +120,18 @@ def test_unknown_basemap(guixi_segments):
         maps.segments_map(guixi_segments, basemap="baidu")
 
 
-def test_territory_colours_differ_between_neighbours(guixi_segments):
-    # split Guixi into 9 territories by a 3 x 3 grid of segment midpoints
+@pytest.mark.parametrize("side", [3, 5])  # 9 chiefs: a colour each; 25: DSatur
+def test_territory_colours_differ_between_neighbours(guixi_segments, side):
+    # split Guixi into side x side territories by quantiles of segment midpoints
     mid = guixi_segments.geometry.interpolate(0.5, normalized=True)
-    qx = np.digitize(mid.x, np.quantile(mid.x, [1 / 3, 2 / 3]))
-    qy = np.digitize(mid.y, np.quantile(mid.y, [1 / 3, 2 / 3]))
+    cuts = [i / side for i in range(1, side)]
+    qx = np.digitize(mid.x, np.quantile(mid.x, cuts))
+    qy = np.digitize(mid.y, np.quantile(mid.y, cuts))
     seg = guixi_segments.assign(chief_id=[f"C{a}{b}" for a, b in zip(qx, qy, strict=True)])
     colours = maps.territory_colours(seg)
     assert set(colours) == set(seg["chief_id"])
+    if side == 3:
+        assert len(set(colours.values())) == len(colours)
     ends = pd.concat([seg[["chief_id", "u"]].rename(columns={"u": "n"}),
                       seg[["chief_id", "v"]].rename(columns={"v": "n"})])
     checked = 0

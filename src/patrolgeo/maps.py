@@ -349,9 +349,10 @@ def grade_map(
 def territory_colours(segments: gpd.GeoDataFrame, chief_col: str = "chief_id") -> dict[Any, str]:
     """Colour territories so that two territories meeting at a node never share a colour.
 
-    Territories are adjacent when segments of both end at one graph node; the territory
-    graph is coloured with DSatur (networkx), which needs few colours on such planar-like
-    graphs; past the palette, further colours are spread evenly in hue.
+    Up to the palette's size every territory gets a colour of its own. Beyond it,
+    territories are adjacent when segments of both end at one graph node and the
+    territory graph is coloured with DSatur (networkx), which needs few colours on such
+    planar-like graphs; past the palette, further colours are spread evenly in hue.
     """
     ends = pd.concat([
         segments[[chief_col, "u"]].rename(columns={"u": "node"}),
@@ -363,8 +364,11 @@ def territory_colours(segments: gpd.GeoDataFrame, chief_col: str = "chief_id") -
     adjacency.add_nodes_from(sorted(segments[chief_col].unique(), key=str))
     adjacency.add_edges_from(zip(shared[f"{chief_col}_x"], shared[f"{chief_col}_y"],
                                  strict=True))
-    colouring = nx.greedy_color(adjacency, strategy="DSATUR")
     palette = list(TERRITORY_COLOURS)
+    if adjacency.number_of_nodes() <= len(palette):
+        # few enough chiefs for a colour each: the legend then names one territory a colour
+        return {chief: palette[i] for i, chief in enumerate(adjacency.nodes)}
+    colouring = nx.greedy_color(adjacency, strategy="DSATUR")
     n_colours = max(colouring.values(), default=-1) + 1
     for i in range(len(palette), n_colours):
         hue = (i * 0.618033988749895) % 1.0
