@@ -81,7 +81,7 @@ def test_route_verb_writes_checked_outputs(tmp_path, helsinki_pbf):
                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "checked" in result.stdout
-    for name in ("route.geojson", "route.gpx", "route_steps.txt", "route.csv"):
+    for name in ("route.geojson", "route.gpx", "route_steps.txt", "route.csv", "route.html"):
         assert (out / name).exists(), name
     table = gpd.read_file(out / "route.geojson")
     assert table.crs.to_epsg() == 4326 and table["seq"].tolist() == list(range(1, len(table) + 1))

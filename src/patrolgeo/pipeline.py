@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -426,10 +427,19 @@ def plan_route(
 
 
 def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
-                name: str = "route") -> None:
-    """Write the route as GeoJSON (traversals), GPX, turn-by-turn text and a CSV table."""
+                name: str = "route", *, segments: gpd.GeoDataFrame | None = None,
+                map_options: MapOptions = MapOptions()) -> None:
+    """Write the route as GeoJSON (traversals), GPX, turn-by-turn text, a CSV table and,
+    given the ``segments``, a map of the route over the segments it serves."""
     out = Path(out)
     table = result.route.to_geodataframe()
+    if segments is not None:
+        served = segments[segments["segment_id"].isin(set(result.route.required_ids))]
+        fmap = maps.chief_map(served, table, instructions=result.steps,
+                              gpx=route_gpx(result.route), basemap=map_options.basemap,
+                              offline=map_options.offline)
+        outputs.add(tr("路线地图", "Route map"),
+                    maps.save_map(fmap, out / f"{name}.html", offline=map_options.offline))
     outputs.add(tr("路线 GeoJSON", "Route GeoJSON"), write_geojson(table, out / f"{name}.geojson"))
     outputs.add(tr("路线 GPX 轨迹", "Route GPX track"),
                 write_text(route_gpx(result.route), out / f"{name}.gpx"))
@@ -522,6 +532,78 @@ def write_shifts(
     outputs.add(tr("定点任务 CSV", "Point visits CSV"), write_csv(stops, out / "shifts_stops.csv"))
     outputs.add(tr("班次路线 GeoJSON", "Shift routes GeoJSON"),
                 write_geojson(lines, out / "shifts_routes.geojson"))
+
+
+def draw_maps(
+    result: RoadsResult,
+    out: str | Path,
+    *,
+    osm: str | Path | None = None,
+    assignment: pd.DataFrame | None = None,
+    issues_result: IssuesResult | None = None,
+    map_options: MapOptions = MapOptions(),
+    step: Step = _no_step,
+) -> RunOutputs:
+    """Draw every map the inputs allow and an index page (what ``patrolgeo map`` runs).
+
+    Always the road-class map; the cleaning-grade map when ``osm`` is an OSM file; the
+    territory overview and one map per chief (with a checked patrol route, turn list and
+    GPX) when an ``assignment`` (``segment_id, chief_id``) is given; the hotspot map when
+    ``issues_result`` is given. Everything is computed before anything is written.
+    """
+    seg = result.segments
+    drawn: list[tuple[str, str, Any]] = [
+        (tr("道路等级地图", "Road class map"), "segments.html",
+         maps.segments_map(seg, basemap=map_options.basemap, offline=map_options.offline))]
+    if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):
+        step(tr("道路分级", "Grading roads"))
+        plan = plan_from_osm(result, osm)
+        seg = plan.segments
+        drawn.append((tr("保洁等级地图", "Cleaning grade map"), "grades.html",
+                      maps.grade_map(seg, basemap=map_options.basemap,
+                                     offline=map_options.offline)))
+    if assignment is not None:
+        chief_of = assignment.set_index("segment_id")["chief_id"].astype(str)
+        unknown = sorted(set(chief_of.index) - set(seg["segment_id"]))
+        if unknown:
+            raise InputRowError(f"unknown segment {unknown[0]} (not in this network)",
+                                file=assignment.attrs.get("source"), field="segment_id")
+        mine = seg[seg["segment_id"].isin(chief_of.index)].copy()
+        mine["chief_id"] = mine["segment_id"].map(chief_of)
+        summary = mine.groupby("chief_id").agg(
+            km=("length_m", lambda x: x.sum() / 1000),
+            **({"workload": ("workload", "sum")} if "workload" in mine else {}),
+        ).reset_index()
+        drawn.append((tr("路长片区总览图", "Territory overview map"), "territories.html",
+                      maps.overview_map(mine, summary, basemap=map_options.basemap,
+                                        offline=map_options.offline)))
+        colours = maps.territory_colours(mine)
+        for chief, own in mine.groupby("chief_id", sort=True):
+            step(tr(f"路长 {chief} 巡查路线", f"Routing chief {chief}"))
+            routed = plan_route(result, own["segment_id"].tolist(),
+                                mode=result.graph.graph.get("mode", "walk"))
+            gpx = route_gpx(routed.route)
+            drawn.append((tr(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
+                          f"chief_{chief}.html",
+                          maps.chief_map(own, routed.route.to_geodataframe(), chief=str(chief),
+                                         instructions=routed.steps, gpx=gpx,
+                                         colour=colours[chief], basemap=map_options.basemap,
+                                         offline=map_options.offline)))
+    if issues_result is not None:
+        drawn.append((tr("热点地图", "Hotspot map"), "hotspots.html",
+                      maps.hotspot_map(issues_result.hotspots.segments, issues_result.snapped,
+                                       synthetic=issues_result.synthetic,
+                                       basemap=map_options.basemap,
+                                       offline=map_options.offline)))
+    out = Path(out)
+    outputs = RunOutputs()
+    for label, name, fmap in drawn:
+        outputs.add(label, maps.save_map(fmap, out / name, offline=map_options.offline))
+    links = [(label, path.name) for label, path in outputs.files]
+    outputs.add(tr("目录页", "Index page"),
+                write_text(maps.index_page(links, tr("patrolgeo 地图", "patrolgeo maps")),
+                           out / "index.html"))
+    return outputs
 
 
 def run_demo(

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from patrolgeo import pipeline, roads
-from patrolgeo.cli.app import BboxOption, LangOption, ModeOption, OutOption, app, cli_run, report
+from patrolgeo.cli.app import (
+    BasemapOption,
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OfflineOption,
+    OutOption,
+    app,
+    cli_run,
+    report,
+)
 from patrolgeo.errors import AreaError, InputRowError, RoutingError
 from patrolgeo.i18n import tr
 
@@ -48,14 +58,17 @@ def route_command(
     speed: Annotated[float | None, typer.Option("--speed", help="km/h (default per mode)")]
     = None,
     out: OutOption = Path("maps/route"),
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
     lang: LangOption = "zh",
 ) -> None:
-    """Compute an optimal patrol route (postman route) and write GeoJSON, GPX and steps."""
+    """Compute an optimal patrol route (postman route); write GeoJSON, GPX, steps and a map."""
     with cli_run(lang) as step:
         if osm is None:
             raise AreaError(tr("请给出 --osm", "give --osm"), field="--osm")
         where = parse_start(start)
         area = roads.parse_bbox(bbox) if bbox else None
+        map_options = pipeline.MapOptions(basemap, offline)
         if segments is not None and not segments.is_file():
             raise InputRowError(tr("文件不存在", "file not found"), file=segments)
         step(tr("读取路网", "Loading road network"))
@@ -68,7 +81,8 @@ def route_command(
                                       speed_kmh=speed)
         outputs = pipeline.RunOutputs()
         step(tr("写出结果", "Writing outputs"))
-        pipeline.write_route(planned, out, outputs)
+        pipeline.write_route(planned, out, outputs, segments=result.segments,
+                             map_options=map_options)
     route = planned.route
     if route.unreachable_ids:
         print(tr(f"注意：{len(route.unreachable_ids)} 个路段因单行道无法进出，未纳入路线",

@@ -1,0 +1,61 @@
+"""``patrolgeo map``: draw every map the given inputs allow, with an index page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patrolgeo import issues, pipeline, roads, territories
+from patrolgeo.cli.app import (
+    BasemapOption,
+    BboxOption,
+    LangOption,
+    ModeOption,
+    OfflineOption,
+    OsmOption,
+    OutOption,
+    PlaceOption,
+    app,
+    cli_run,
+    report,
+)
+from patrolgeo.errors import AreaError
+from patrolgeo.i18n import tr
+
+
+@app.command("map")
+def map_command(
+    osm: OsmOption = None,
+    place: PlaceOption = None,
+    bbox: BboxOption = None,
+    mode: ModeOption = "walk",
+    assignments: Annotated[Path | None, typer.Option(
+        "--assignments", help="assignments.csv (segment_id, chief_id): territory overview "
+        "and one map per chief with its patrol route")] = None,
+    issues_files: Annotated[list[Path] | None, typer.Option(
+        "--issues", help="issue reports (CSV, GeoJSON, Open311): the hotspot map")] = None,
+    out: OutOption = Path("maps/maps"),
+    basemap: BasemapOption = "osm",
+    offline: OfflineOption = False,
+    lang: LangOption = "zh",
+) -> None:
+    """Draw the road-class, grade, territory, per-chief and hotspot maps."""
+    with cli_run(lang) as step:
+        if osm is None and place is None and bbox is None:
+            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+                            field="--osm")
+        area = roads.parse_bbox(bbox) if bbox else None
+        map_options = pipeline.MapOptions(basemap, offline)
+        assignment = territories.read_assignment(assignments) if assignments else None
+        raw = issues.read_raw(issues_files) if issues_files else None
+        step(tr("读取路网", "Loading road network"))
+        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        found = None
+        if raw is not None:
+            bounds = tuple(result.segments.to_crs("EPSG:4326").total_bounds)
+            found = pipeline.analyse_issues(result.segments, raw, bounds=bounds, step=step)
+        outputs = pipeline.draw_maps(result, out, osm=osm, assignment=assignment,
+                                     issues_result=found, map_options=map_options, step=step)
+    report(outputs.files)
