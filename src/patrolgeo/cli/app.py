@@ -37,6 +37,19 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="self-contained m
                                              "with no network (no tiles)")]
 
 
+def network_area(
+    osm: Path | None, place: str | None, bbox: str | None
+) -> tuple[float, float, float, float] | None:
+    """Check that a network source was given and return the parsed ``--bbox``, if any."""
+    from patrolgeo.errors import AreaError
+    from patrolgeo.roads import parse_bbox
+
+    if osm is None and place is None and bbox is None:
+        raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+                        field="--osm")
+    return parse_bbox(bbox) if bbox else None
+
+
 @contextmanager
 def cli_run(lang: str) -> Iterator[Callable[[str], None]]:
     """Set the language, show progress, and turn bad input into one line and exit 2."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import pipeline, roads, territories
+from patrolgeo import pipeline, territories
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -20,9 +20,10 @@ from patrolgeo.cli.app import (
     PlaceOption,
     app,
     cli_run,
+    network_area,
     report,
 )
-from patrolgeo.errors import AreaError, CapacityError
+from patrolgeo.errors import CapacityError
 from patrolgeo.i18n import tr
 
 
@@ -54,14 +55,11 @@ def assign_command(
 ) -> None:
     """Divide the road segments among road chiefs: connected, balanced, compact territories."""
     with cli_run(lang) as step:
-        if osm is None and place is None and bbox is None:
-            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
-                            field="--osm")
+        area = network_area(osm, place, bbox)
         if chiefs is None and stations is None and previous is None:
             raise CapacityError(tr("请给出 --chiefs（或 --stations / --previous）",
                                    "give --chiefs (or --stations / --previous)"),
                                 field="--chiefs")
-        area = roads.parse_bbox(bbox) if bbox else None
         _, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode, chiefs=chiefs,
                                   stations=stations, pins=pins, previous=previous, seed=seed,
                                   tolerance=tolerance, road_share=road_share, step=step)

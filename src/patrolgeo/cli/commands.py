@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from patrolgeo import pipeline, roads
+from patrolgeo import pipeline
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -16,9 +16,9 @@ from patrolgeo.cli.app import (
     PlaceOption,
     app,
     cli_run,
+    network_area,
     report,
 )
-from patrolgeo.errors import AreaError
 from patrolgeo.i18n import tr
 
 
@@ -35,10 +35,7 @@ def roads_command(
 ) -> None:
     """Load a road network and write segments, roads and a road-class map."""
     with cli_run(lang) as step:
-        if osm is None and place is None and bbox is None:
-            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
-                            field="--osm")
-        area = roads.parse_bbox(bbox) if bbox else None
+        area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         step(tr("读取路网", "Loading road network"))
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)

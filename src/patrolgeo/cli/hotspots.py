@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import issues, pipeline, roads
+from patrolgeo import issues, pipeline
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -19,9 +19,9 @@ from patrolgeo.cli.app import (
     PlaceOption,
     app,
     cli_run,
+    network_area,
     report,
 )
-from patrolgeo.errors import AreaError
 from patrolgeo.i18n import tr
 
 
@@ -58,10 +58,7 @@ def hotspots_command(
 ) -> None:
     """Take in issue reports, snap them to road segments, find hotspots and trends."""
     with cli_run(lang) as step:
-        if osm is None and place is None and bbox is None:
-            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
-                            field="--osm")
-        area = roads.parse_bbox(bbox) if bbox else None
+        area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         chosen = issues.load_taxonomy(taxonomy)
         chiefs = pipeline.read_assignment(assignment) if assignment else None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import issues, pipeline, roads, territories
+from patrolgeo import issues, pipeline, territories
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -19,9 +19,9 @@ from patrolgeo.cli.app import (
     PlaceOption,
     app,
     cli_run,
+    network_area,
     report,
 )
-from patrolgeo.errors import AreaError
 from patrolgeo.i18n import tr
 
 
@@ -43,10 +43,7 @@ def map_command(
 ) -> None:
     """Draw the road-class, grade, territory, per-chief and hotspot maps."""
     with cli_run(lang) as step:
-        if osm is None and place is None and bbox is None:
-            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
-                            field="--osm")
-        area = roads.parse_bbox(bbox) if bbox else None
+        area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         assignment = territories.read_assignment(assignments) if assignments else None
         raw = issues.read_raw(issues_files) if issues_files else None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import pipeline, roads
+from patrolgeo import pipeline
 from patrolgeo.cli.app import (
     BboxOption,
     LangOption,
@@ -16,6 +16,7 @@ from patrolgeo.cli.app import (
     PlaceOption,
     app,
     cli_run,
+    network_area,
     report,
 )
 from patrolgeo.errors import AreaError
@@ -69,12 +70,9 @@ def shifts_command(
 ) -> None:
     """Split the streets around a depot over crews' shifts, with school-gate posts."""
     with cli_run(lang) as step:
-        if osm is None and place is None and bbox is None:
-            raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
-                            field="--osm")
+        area = network_area(osm, place, bbox)
         depot_lonlat = _lonlat(depot, "--depot") if depot else None
         gates = [_lonlat(g, "--school-gate") for g in school_gate or []]
-        area = roads.parse_bbox(bbox) if bbox else None
         step(tr("读取路网", "Loading road network"))
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
         step(tr("规划班次路线", "Planning shift routes"))
