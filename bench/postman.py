@@ -397,14 +397,16 @@ def main() -> None:
         res = run_isolated("postman", "patrolgeo_case", {"graph": graph}, timeout=3600)
         rows.append({"graph": f"{graph} (1M)", "tool": "patrolgeo", **res})
     print_table(rows, ["graph", "tool", "edges", "odd", "km", "deadhead_pct", "gap_pct",
-                       "seconds", "peak_mb", "graph_mb", "x patrolgeo time", "u_turns",
-                       "verified", "error"])
-    print("\nkm: route length recomputed from the geometry by the verifier; gap_pct: above "
-          "patrolgeo's lower bound (for one-piece undirected graphs, the proven optimum); "
-          "seconds: the solve call only (peers: including reading their input file); "
-          "peak_mb: the whole process (loading the graph included; bloomr: its solver "
-          "process); graph_mb: patrolgeo's process before routing (input graph loaded); "
-          "x patrolgeo time: peer seconds / patrolgeo seconds.")
+                       "seconds", "x patrolgeo time", "graph_mb", "peak_mb_solve",
+                       "peak_mb", "u_turns", "verified", "error"])
+    print("\nkm: the route's length as the verifier adds it up from the graph edges it "
+          "found (each also recomputed from its geometry, within 0.5%); gap_pct: above "
+          "patrolgeo's lower bound on the same problem (for one-piece undirected graphs, "
+          "the proven optimum); seconds: the solve call only (peers: including reading "
+          "their input file); x patrolgeo time: peer seconds / patrolgeo seconds; "
+          "graph_mb: patrolgeo's process with the input graph loaded, before routing; "
+          "peak_mb_solve: its peak right after routing; peak_mb: the process peak at the "
+          "end (the verifier included; bloomr: its solver process).")
 
 
 if __name__ == "__main__":

@@ -509,16 +509,16 @@ def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarra
     if len(cand) == 0:
         return count
     fixed = np.flatnonzero((count > 0) & ~np.isin(np.arange(net.n_segments), cand))
-    parent = np.arange(net.n_nodes)
     fixed_comp = components(net.n_nodes, net.a[fixed], net.b[fixed])
-    parent = fixed_comp.copy()
     terminal = np.zeros(net.n_nodes, bool)
     terminal[net.a[fixed]] = True
     terminal[net.b[fixed]] = True
     for node in keep_nodes:
         if node >= 0:
             terminal[node] = True
-    plist = parent.tolist()
+    # union-find over nodes, each pointing at the first node of its fixed component
+    _, first_node, inverse = np.unique(fixed_comp, return_index=True, return_inverse=True)
+    plist = first_node[inverse].tolist()
 
     def find(x: int) -> int:
         while plist[x] != x:
@@ -526,11 +526,6 @@ def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarra
             x = plist[x]
         return x
 
-    # components are labelled by a representative in 0..n-1; make them roots
-    rep = {}
-    for node in range(net.n_nodes):
-        rep.setdefault(fixed_comp[node], node)
-    plist = [rep[fixed_comp[node]] for node in range(net.n_nodes)]
     kept = []
     for s in cand[np.argsort(net.length[cand], kind="stable")].tolist():
         ra, rb = find(int(net.a[s])), find(int(net.b[s]))
