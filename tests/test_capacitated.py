@@ -21,6 +21,7 @@ from patrolgeo.routing.capacitated import (
     Crew,
     PointVisit,
     SearchSettings,
+    as_route,
     clock,
     nearest_node,
     plan_shifts,
@@ -454,6 +455,18 @@ def test_helsinki_territory_with_shifts_and_a_school_gate(helsinki_walk, helsink
     plan = plan_shifts(G, seg, depot=depot, crews=crews, required=list(near["segment_id"]),
                        visits=gate, settings=SearchSettings(iterations=60))
     check_plan(G, seg, plan, crews=crews, required=near["segment_id"], visits=gate)
+    # the street routes also pass the routing stage's verifier, together covering the
+    # territory: each route closed at the depot, edges touching, lengths from geometry
+    from patrolgeo.routing import verify_route
+
+    served = set()
+    for shift in plan.routes:
+        route = as_route(shift, segments=seg)
+        mine = {t.segment_id for t in route.traversals if not t.deadhead}
+        served |= mine
+        check = verify_route(G, mine, route, closed=True, segments=seg, start=depot)
+        assert check.ok, check.violations[:3]
+    assert served == set(near["segment_id"])
 
 
 def test_the_independent_check_catches_broken_plans(street):

@@ -544,6 +544,30 @@ def to_route(route: ShiftRoute, traversal: Any = None) -> list[Any]:
     return out
 
 
+def as_route(route: ShiftRoute, *, mode: str = "walk",
+             segments: Any = None) -> Any:
+    """A shift route as a :class:`patrolgeo.routing.Route` (closed at the depot).
+
+    The result goes through :func:`patrolgeo.routing.verify_route` and the route
+    exports (GPX, turn-by-turn, GeoJSON) like any postman route.
+    """
+    from dataclasses import replace
+
+    from patrolgeo.routing import Route, Traversal
+    from patrolgeo.routing.route import SPEEDS_KMH
+
+    speed = SPEEDS_KMH[mode] / 3.6
+    walk, cum = [], 0.0
+    for t in to_route(route, Traversal):
+        cum += t.length_m
+        walk.append(replace(t, cum_m=cum, time_s=cum / speed))
+    served = tuple(sorted({t.segment_id for t in walk if not t.deadhead}))
+    start = walk[0].u if walk else None
+    return Route(traversals=walk, closed=True, mode=mode, start_node=start, end_node=start,
+                 required_ids=served, method="capacitated (PyVRP)", speed_mps=speed,
+                 crs=None if segments is None else segments.crs, segments=segments)
+
+
 @dataclass(frozen=True)
 class _Task:
     segment_id: str
