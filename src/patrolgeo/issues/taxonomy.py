@@ -279,6 +279,22 @@ def _aliases(value: Any) -> tuple[str, ...]:
     return tuple(str(a).strip() for a in value if str(a).strip())
 
 
+def _code_and_name(raw: Any, what: str, where: str, seen: dict[str, str], source: str,
+                   row: int) -> tuple[str, str]:
+    """Check one category or kind table: a table with a code (unique) and a name."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"a {what} must be a table", file=source, row=row, field=where)
+    code, name = str(raw.get("code", "")).strip(), str(raw.get("name", "")).strip()
+    if not code or not name:
+        raise ConfigError(f"a {what} needs a code and a name", file=source, row=row,
+                          field=f"{where}.code" if not code else f"{where}.name")
+    if code in seen:
+        raise ConfigError(f"code {code!r} used twice", file=source, row=row,
+                          field=f"{where}.code")
+    seen[code] = where
+    return code, name
+
+
 def taxonomy_from_dict(data: dict[str, Any], *, source: str = "") -> Taxonomy:
     """Build a :class:`Taxonomy` from the structure of the TOML/JSON file."""
     if not isinstance(data, dict) or not isinstance(data.get("category"), list):
@@ -288,16 +304,7 @@ def taxonomy_from_dict(data: dict[str, Any], *, source: str = "") -> Taxonomy:
     categories = []
     for i, raw in enumerate(data["category"], start=1):
         where = f"category[{i}]"
-        if not isinstance(raw, dict):
-            raise ConfigError("a category must be a table", file=source, row=i, field=where)
-        code, name = str(raw.get("code", "")).strip(), str(raw.get("name", "")).strip()
-        if not code or not name:
-            raise ConfigError("a category needs a code and a name", file=source, row=i,
-                              field=f"{where}.code" if not code else f"{where}.name")
-        if code in seen:
-            raise ConfigError(f"code {code!r} used twice", file=source, row=i,
-                              field=f"{where}.code")
-        seen[code] = where
+        code, name = _code_and_name(raw, "category", where, seen, source, i)
         group = str(raw.get("group", "event")).strip() or "event"
         if group not in GROUPS:
             raise ConfigError(f"group {group!r} is not one of {', '.join(GROUPS)}", file=source,
@@ -307,16 +314,7 @@ def taxonomy_from_dict(data: dict[str, Any], *, source: str = "") -> Taxonomy:
         kinds = []
         for j, kraw in enumerate(raw.get("kinds", raw.get("kind", [])) or [], start=1):
             kwhere = f"{where}.kinds[{j}]"
-            if not isinstance(kraw, dict):
-                raise ConfigError("a kind must be a table", file=source, row=i, field=kwhere)
-            kcode, kname = str(kraw.get("code", "")).strip(), str(kraw.get("name", "")).strip()
-            if not kcode or not kname:
-                raise ConfigError("a kind needs a code and a name", file=source, row=i,
-                                  field=f"{kwhere}.code" if not kcode else f"{kwhere}.name")
-            if kcode in seen:
-                raise ConfigError(f"code {kcode!r} used twice", file=source, row=i,
-                                  field=f"{kwhere}.code")
-            seen[kcode] = kwhere
+            kcode, kname = _code_and_name(kraw, "kind", kwhere, seen, source, i)
             kinds.append(Kind(
                 code=kcode, name=kname, name_en=str(kraw.get("name_en", "") or kname).strip(),
                 category_code=code,
