@@ -32,6 +32,7 @@ from patrolgeo import ATTRIBUTION
 from patrolgeo.errors import ConfigError
 from patrolgeo.i18n import tr
 from patrolgeo.io import WGS84, write_text
+from patrolgeo.issues.hotspots import gi_class_label
 
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -456,19 +457,6 @@ GI_COLOURS = {
 }
 
 
-def gi_class_name(gi_class: str) -> str:
-    """User-facing name of a Gi* class such as ``hot_95``."""
-    names = {
-        "hot_99": ("热点 (99%)", "Hot spot (99%)"), "hot_95": ("热点 (95%)", "Hot spot (95%)"),
-        "hot_90": ("热点 (90%)", "Hot spot (90%)"),
-        "not_significant": ("不显著", "Not significant"),
-        "cold_90": ("冷点 (90%)", "Cold spot (90%)"), "cold_95": ("冷点 (95%)", "Cold spot (95%)"),
-        "cold_99": ("冷点 (99%)", "Cold spot (99%)"),
-    }
-    zh, en = names.get(gi_class, (gi_class, gi_class))
-    return tr(zh, en)
-
-
 class _IssueLayers(JSCSSMixin, MacroElement):
     """Clustered issue markers, one layer per category, filtered by a week slider.
 
@@ -570,7 +558,7 @@ def hotspot_map(
 
     shown = segments.assign(_c=segments["gi_class"].map(GI_COLOURS).fillna(OTHER_COLOUR),
                             _w=np.where(segments["gi_class"] == "not_significant", 2, 5),
-                            gi_name=segments["gi_class"].map(gi_class_name))
+                            gi_name=segments["gi_class"].map(gi_class_label))
     fields, aliases = _popup_fields(shown, [
         ("road_name", "道路", "Road"), ("gi_name", "热点分析", "Hot spot analysis"),
         ("issue_count", "问题数", "Issues"), ("trend_label", "趋势", "Trend"),
@@ -620,7 +608,7 @@ def hotspot_map(
     present = [c for c in GI_COLOURS if c in set(segments["gi_class"])]
     fmap.get_root().html.add_child(
         legend(tr("热点分析 (Gi*)", "Hot spots (Gi*)"),
-               [(gi_class_name(c), GI_COLOURS[c]) for c in present]))
+               [(gi_class_label(c), GI_COLOURS[c]) for c in present]))
     if synthetic:
         fmap.get_root().html.add_child(Element(
             '<div class="patrolgeo-synthetic" style="position:fixed;top:10px;left:60px;'
