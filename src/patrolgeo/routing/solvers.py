@@ -750,6 +750,20 @@ def _realise(fixed_fwd: np.ndarray, fixed_rev: np.ndarray, flexible: np.ndarray,
     return fwd, rev, sfwd, srev
 
 
+def _drop_run(s: int, *, keep_ab: bool, fwd: np.ndarray, rev: np.ndarray,
+              sfwd: np.ndarray, srev: np.ndarray) -> None:
+    """Drop one run of segment ``s`` against the kept direction (``a -> b`` when
+    ``keep_ab``); a service on the dropped direction moves to the kept one. In place."""
+    if keep_ab:
+        rev[s] -= 1
+        if srev[s] and rev[s] == 0:
+            srev[s], sfwd[s] = False, True
+    else:
+        fwd[s] -= 1
+        if sfwd[s] and fwd[s] == 0:
+            sfwd[s], srev[s] = False, True
+
+
 def _cancel_two_way_cycles(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
                            sfwd: np.ndarray, srev: np.ndarray, respect_oneway: bool,
                            fixed_fwd: np.ndarray, fixed_rev: np.ndarray) -> None:
@@ -782,14 +796,7 @@ def _cancel_two_way_cycles(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
             return
         for x, y, s in cycle:
             # the cycle runs x -> y along segment s: drop one run y -> x
-            if net.a[s] == x:
-                rev[s] -= 1
-                if srev[s] and rev[s] == 0:
-                    srev[s], sfwd[s] = False, True
-            else:
-                fwd[s] -= 1
-                if sfwd[s] and fwd[s] == 0:
-                    sfwd[s], srev[s] = False, True
+            _drop_run(s, keep_ab=bool(net.a[s] == x), fwd=fwd, rev=rev, sfwd=sfwd, srev=srev)
             if not eligible(s):
                 H.remove_edge(x, y, key=s)
 
@@ -849,15 +856,8 @@ def _orient_half_paths(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
         _, src, dst, along, pred = best
         # orient the path (x -> y when along, else y -> x): drop the opposite runs
         for s, frm in path:
-            goes_ab = (int(net.a[s]) == frm) == along
-            if goes_ab:
-                rev[s] -= 1
-                if srev[s] and rev[s] == 0:
-                    srev[s], sfwd[s] = False, True
-            else:
-                fwd[s] -= 1
-                if sfwd[s] and fwd[s] == 0:
-                    sfwd[s], srev[s] = False, True
+            _drop_run(s, keep_ab=(int(net.a[s]) == frm) == along, fwd=fwd, rev=rev,
+                      sfwd=sfwd, srev=srev)
         # and come back from its end to its start
         node = dst
         while node != src:
