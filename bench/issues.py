@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED_DATA, print_table, run_isolated
+from _common import print_table, reference_inputs, run_isolated
 
 
 def _segments(osm: str):
@@ -84,19 +84,12 @@ def sjoin_nearest_case(osm: str, path: str, hotspots: bool) -> dict:
 
 
 def main() -> None:
-    import pyrosm
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-hotspots", action="store_true")
     args = parser.parse_args()
-    helsinki = str(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
-    guixi = SHARED_DATA / "osm" / "guixi_jiangxi_map.osm"
-    inputs = [("Helsinki", helsinki)]
-    if guixi.exists():
-        inputs.append(("Guixi", str(guixi)))
-    else:
-        print(f"Guixi skipped: {guixi} not found")
+    inputs = reference_inputs()
     rows = []
     with tempfile.TemporaryDirectory(prefix="patrolgeo-bench-") as tmp:
         for label, osm in inputs:

