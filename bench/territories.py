@@ -114,7 +114,6 @@ def metis_case(path: str, k: int) -> dict:
 
 
 def main() -> None:
-
     inputs = reference_inputs()
     rows = []
     for label, path in inputs:
