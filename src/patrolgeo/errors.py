@@ -1,8 +1,14 @@
-"""Exception types for bad input: one per kind, each naming file, row and field."""
+"""Exception types for bad input: one per kind, each naming file, row and field.
+
+A message is a plain string or a :class:`patrolgeo.labels.Text` in both languages; the
+face that catches the error renders it with ``exc.one_line(lang)``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from patrolgeo.labels import DEFAULT_LANG, Text, render
 
 
 class PatrolgeoError(Exception):
@@ -11,7 +17,8 @@ class PatrolgeoError(Exception):
     Parameters
     ----------
     message
-        What is wrong, in one line.
+        What is wrong, in one line: a string, or a :class:`~patrolgeo.labels.Text`
+        in both languages.
     file
         The input file at fault, if any.
     row
@@ -22,7 +29,7 @@ class PatrolgeoError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Text,
         *,
         file: str | Path | None = None,
         row: int | None = None,
@@ -34,8 +41,8 @@ class PatrolgeoError(Exception):
         self.field = field
         super().__init__(self.one_line())
 
-    def one_line(self) -> str:
-        """Return ``file:row: field: message`` with the known parts only."""
+    def one_line(self, lang: str = DEFAULT_LANG) -> str:
+        """Return ``file:row: field: message`` with the known parts only, in ``lang``."""
         where = []
         if self.file is not None:
             where.append(self.file if self.row is None else f"{self.file}:{self.row}")
@@ -44,7 +51,8 @@ class PatrolgeoError(Exception):
         if self.field is not None:
             where.append(self.field)
         prefix = ": ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        message = render(self.message, lang)
+        return f"{prefix}: {message}" if prefix else message
 
 
 class OSMFileError(PatrolgeoError):
@@ -77,3 +85,7 @@ class RoutingError(PatrolgeoError):
 
 class CapacityError(PatrolgeoError):
     """A shift length or capacity is impossible for the work asked."""
+
+
+class SegmentsError(PatrolgeoError):
+    """A segments table breaks the segments contract (missing column, duplicate id, CRS)."""

@@ -1,0 +1,5 @@
+"""Labels of the routing codes: ``code -> (Chinese, English)`` tables."""
+
+from patrolgeo.labels import register
+
+register("_routing", {})

@@ -1,0 +1,5 @@
+"""Labels of the territories codes: ``code -> (Chinese, English)`` tables."""
+
+from patrolgeo.labels import register
+
+register("_territories", {})
