@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,9 @@ def demo_hashes(extra: list[str]) -> dict[str, str]:
             out = Path(tmp) / "demo"
             cmd = [sys.executable, "-m", "patrolgeo", "demo", "--out", str(out),
                    "--lang", lang, *extra]
-            subprocess.run(cmd, check=True, capture_output=True)
+            # this checkout's package, also from a git worktree beside an installed one
+            env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
             for path in sorted(p for p in out.rglob("*") if p.is_file()):
                 digest = file_digest(path)
                 hashes[f"{lang}/{path.relative_to(out).as_posix()}"] = digest
