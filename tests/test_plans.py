@@ -18,18 +18,14 @@ from typer.testing import CliRunner
 from osm_builders import write_osm
 from patrolgeo import pipeline, plans, pois, roads
 from patrolgeo.cli import app
-from patrolgeo.errors import ConfigError, InputRowError
-from patrolgeo.i18n import language
-from patrolgeo.plans import tomllib
+from patrolgeo.errors import ConfigError, InputRowError, SegmentsError
+from patrolgeo.labels import label
+from patrolgeo.outputs import plans as plan_files
+from patrolgeo.plans._load import _CONDITION_KEYS
+from patrolgeo.plans._toml import tomllib
 
 RULES_TEXT = plans.default_rules_path().read_text(encoding="utf-8")
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    # CLI runs with --lang en set the language for the whole process; start each test in zh
-    with language("zh"):
-        yield
 
 DEFAULTS = tomllib.loads(RULES_TEXT)
 
@@ -94,8 +90,7 @@ def town(tmp_path_factory):
 @pytest.fixture(scope="module")
 def town_plan(town):
     _, _, result, evidence = town
-    with language("zh"):  # module fixtures start before the per-test language fixture
-        return plans.plan_roads(result.segments, evidence)
+    return plans.plan_roads(result.segments, evidence)
 
 
 def test_hand_built_roads_get_the_grades_of_the_rules(town, town_plan):
@@ -105,15 +100,20 @@ def test_hand_built_roads_get_the_grades_of_the_rules(town, town_plan):
     table = town_plan.roads.set_index("road_id")
     assert table.at["商业街", "rules"].split(";")[0] == "commercial_street"
     assert table.at["站前街", "rules"] == "station_approach"
-    assert "测试站" in table.at["站前街", "reasons"]
+    words = plan_files.plan_table(town_plan).set_index("road_id")
+    assert "测试站" in words.at["站前街", "reasons"]
+    (station,) = table.at["站前街", "reasons"]  # the reason as codes: rule, grade, evidence
+    assert (station.code, station.grade, station.rule_id) == ("rule", 1, "station_approach")
+    assert station.evidence["near"][1].startswith("测试站")
     assert set(table.at["公交街", "rules"].split(";")) == {"bus_route"}
-    assert "3路" in table.at["公交街", "reasons"]
+    assert "3路" in words.at["公交街", "reasons"]
     assert table.at["郊区路", "rules"] == "peri_urban_main"
     assert table.at["混合街", "rules"] == "mixed_draw"
     assert table.at["小巷", "rules"] == "default"
     # every road carries a reason that names its grade
-    for row in town_plan.roads.itertuples():
-        assert row.reasons.startswith(plans.GRADE_ZH[row.grade])
+    for row in words.itertuples():
+        assert row.reasons.startswith(label("grade", row.grade, "zh"))
+        assert row.grade_label == label("grade", row.grade, "zh")
     # segments carry their road's grade
     seg = town_plan.segments
     assert (seg["grade"] == seg["road_id"].map(expected)).all()
@@ -246,8 +246,11 @@ def test_overrides_win(town, tmp_path):
     assert table.at["小巷", "grade"] == 1 and table.at["小巷", "rule_grade"] == 4
     assert table.at["商业街", "grade"] == 4 and table.at["商业街", "rule_grade"] == 1
     assert table.at["小巷", "rules"] == "override" and table.at["小巷", "overridden"]
-    assert "overrides.csv" in table.at["小巷", "reasons"]
-    assert "学校门口" in table.at["小巷", "reasons"]
+    words = plan_files.plan_table(plan).set_index("road_id")
+    assert "overrides.csv" in words.at["小巷", "reasons"]
+    assert "学校门口" in words.at["小巷", "reasons"]
+    note = table.at["小巷", "reasons"][0]
+    assert (note.code, note.grade, note.rule_grade, note.line) == ("override", 1, 4, 2)
     # a grade override changes the whole plan: 16 h patrol cleaning, daily chief patrols
     assert table.at["小巷", "patrol_cleaning_h"] == 16
     assert table.at["小巷", "chief_patrol"] == "daily"
@@ -415,7 +418,7 @@ def test_default_rules_are_valid_and_documented():
     assert rules.grades[4].sweeps_per_day == (1, 2)
     assert [str(w) for w in rules.machine_blackout] == ["07:00-09:00", "16:00-18:00"]
     # every condition key a rule may use is explained in the shipped file
-    for key in plans._CONDITION_KEYS:
+    for key in _CONDITION_KEYS:
         assert key in RULES_TEXT
 
 
@@ -464,7 +467,7 @@ def test_plan_without_evidence_and_in_degrees(town):
     got = plan.roads.set_index("road_id")["grade"]
     assert got["干道"] == 2 and got["郊区路"] == 3
     assert got["商业街"] == 4 and got["站前街"] == 4 and got["公交街"] == 4
-    with pytest.raises(InputRowError, match="projected") as info:
+    with pytest.raises(SegmentsError, match="projected") as info:
         plans.plan_roads(result.segments.to_crs(4326))
     assert info.value.field == "crs"
 
@@ -484,7 +487,7 @@ def test_override_of_unknown_road(town, tmp_path):
 
 def test_outputs_are_complete_and_byte_identical(town, town_plan, tmp_path):
     for out in (tmp_path / "a", tmp_path / "b"):
-        pipeline.write_plans(town_plan, out, pipeline.RunOutputs())
+        pipeline.write_plans(town_plan, out, pipeline.RunOutputs(), lang="zh")
     names = ["plans.csv", "plans.xlsx", "plans.html", "segments_plan.csv"]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
@@ -515,9 +518,8 @@ def test_outputs_are_complete_and_byte_identical(town, town_plan, tmp_path):
 
 
 def test_english_outputs(town_plan):
-    with language("en"):
-        html = plans.plan_book_html(town_plan)
-        sheets = plans.plan_sheets(town_plan)
+    html = plan_files.plan_book_html(town_plan, lang="en")
+    sheets = plan_files.plan_sheets(town_plan, "en")
     assert "Grade mix" in html and "Grade 1" in html
     assert list(sheets) == ["Summary", "Grade 1", "Grade 2", "Grade 3", "Grade 4"]
 
@@ -599,8 +601,7 @@ def _stations(path):
 
 @pytest.fixture(scope="module")
 def guixi_plan(guixi_osm, guixi_segments):
-    with language("zh"):
-        return plans.plan_roads(guixi_segments, pois.read_evidence(guixi_osm))
+    return plans.plan_roads(guixi_segments, pois.read_evidence(guixi_osm))
 
 
 def test_guixi_grades(guixi_osm, guixi_segments, guixi_plan):
@@ -646,7 +647,7 @@ def test_guixi_override_of_the_commercial_core(guixi_segments, guixi_osm, tmp_pa
     rules = plans.load_rules()
     plan = plans.plan_roads(guixi_segments, pois.read_evidence(guixi_osm), rules=rules,
                             overrides=plans.read_overrides(path, rules))
-    row = plan.roads.set_index("road_id").loc["南大街"]
+    row = plan_files.plan_table(plan).set_index("road_id").loc["南大街"]
     assert row["grade"] == 1 and row["rule_grade"] == 4 and "老城商业街" in row["reasons"]
 
 
@@ -736,5 +737,5 @@ def test_sidewalk_ways_are_looked_after_with_their_street(tmp_path):
     street = table.loc["主街"]
     assert not street["street_part"] and street["workload_min_week"] > 0
     assert street["sidewalk_m"] == 0  # mapped apart, 8 m away
-    html = plans.plan_book_html(plan)
+    html = plan_files.plan_book_html(plan)
     assert "随所属道路巡回保洁、巡查" in html

@@ -13,7 +13,7 @@ import pandas as pd
 
 from patrolgeo import issues, maps, plans, pois, roads, territories
 from patrolgeo.errors import InputRowError, OSMFileError
-from patrolgeo.i18n import tr
+from patrolgeo.i18n import get_lang, tr
 from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
 from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
 from patrolgeo.routing.export import route_gpx, turn_by_turn
@@ -115,18 +115,25 @@ def plan_from_osm(
 
 
 def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs,
-                map_options: MapOptions = MapOptions()) -> None:
+                map_options: MapOptions = MapOptions(), lang: str | None = None) -> None:
     """Write the plan book: plan table (CSV, xlsx), per-road plan pages (HTML), and
-    per-segment grades and workloads (CSV)."""
+    per-segment grades and workloads (CSV), with their words in ``lang``.
+
+    ``lang=None`` takes the language of :mod:`patrolgeo.i18n` while callers (the demo)
+    do not pass one yet.
+    """
+    from patrolgeo.outputs import plans as plan_files
+
+    lang = get_lang() if lang is None else lang
     out = Path(out)
     outputs.add(tr("保洁方案表 CSV", "Cleaning plans CSV"),
-                write_csv(plans.plan_csv_table(plan), out / "plans.csv"))
+                write_csv(plan_files.plan_csv_table(plan, lang), out / "plans.csv"))
     outputs.add(tr("保洁方案表 Excel", "Cleaning plans Excel"),
-                write_xlsx(plans.plan_sheets(plan), out / "plans.xlsx"))
+                write_xlsx(plan_files.plan_sheets(plan, lang), out / "plans.xlsx"))
     outputs.add(tr("一路一策方案册", "Per-road plan book"),
-                write_text(plans.plan_book_html(plan), out / "plans.html"))
+                write_text(plan_files.plan_book_html(plan, lang=lang), out / "plans.html"))
     outputs.add(tr("分段等级与工作量 CSV", "Segment grades and workloads CSV"),
-                write_csv(plans.segment_csv_table(plan), out / "segments_plan.csv"))
+                write_csv(plan_files.segment_csv_table(plan, lang), out / "segments_plan.csv"))
     outputs.add(tr("保洁等级地图", "Cleaning grade map"),
                 maps.save_map(maps.grade_map(plan.segments, basemap=map_options.basemap,
                                              offline=map_options.offline),

@@ -22,6 +22,7 @@ from patrolgeo.cli.app import (
 )
 from patrolgeo.errors import OSMFileError
 from patrolgeo.i18n import tr
+from patrolgeo.outputs.plans import grade_label
 
 RulesOption = Annotated[Path | None, typer.Option(
     "--rules", help="grading rules (TOML), laid over the shipped defaults")]
@@ -61,10 +62,10 @@ def plan_command(
                                       bbox=area)
         outputs = pipeline.RunOutputs()
         step(tr("写出结果", "Writing outputs"))
-        pipeline.write_plans(plan, out, outputs, map_options)
+        pipeline.write_plans(plan, out, outputs, map_options, lang=lang)
     mix = plan.grade_mix()
     for grade, row in mix.iterrows():
-        label = plans.grade_label(grade) if grade in plans.GRADES else tr("合计", "total")
+        label = grade_label(grade, lang) if grade in plans.GRADES else tr("合计", "total")
         roads_n, km, share = int(row["roads"]), row["km"], row["share_km"]
         crew, chief = row["crew_hours_week"], row["workload_h_week"]
         print(tr(f"{label}：{roads_n} 条道路，{km:.2f} 公里（{share:.0%}），"
