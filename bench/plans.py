@@ -26,7 +26,7 @@ def patrolgeo_case(path: str) -> dict:
     plan = plans.plan_roads(seg, evidence)
     t2 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        pipeline.write_plans(plan, tmp, pipeline.RunOutputs())
+        pipeline.write_plans(plan, tmp, pipeline.RunOutputs(), lang="zh")
     t3 = time.perf_counter()
     mix = plan.grade_mix()
     return {"segments": len(seg), "roads": len(plan.roads), "pois": len(evidence.pois),

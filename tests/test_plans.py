@@ -522,6 +522,16 @@ def test_english_outputs(town_plan):
     sheets = plan_files.plan_sheets(town_plan, "en")
     assert "Grade mix" in html and "Grade 1" in html
     assert list(sheets) == ["Summary", "Grade 1", "Grade 2", "Grade 3", "Grade 4"]
+    # the same codes in two languages: words differ, numbers do not
+    en = plan_files.plan_csv_table(town_plan, "en").set_index("road_id")
+    zh = plan_files.plan_csv_table(town_plan, "zh").set_index("road_id")
+    assert en.at["站前街", "reasons"].startswith("Grade 1: ")
+    assert " m from 测试站" in en.at["站前街", "reasons"]
+    assert zh.at["站前街", "reasons"].startswith("一级：")
+    assert en.at["干道", "methods_label"] == (
+        "mechanical sweeping, washing, manual sweeping, patrol cleaning")
+    words = ["grade_label", "reasons", "methods_label", "chief_patrol_label"]
+    assert en.drop(columns=words).equals(zh.drop(columns=words))
 
 
 # --------------------------------------------------------------------------- CLI

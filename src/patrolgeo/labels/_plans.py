@@ -6,7 +6,7 @@ from patrolgeo.labels import register
 register("grade", {1: ("一级", "Grade 1"), 2: ("二级", "Grade 2"), 3: ("三级", "Grade 3"),
                4: ("四级", "Grade 4")})
 
-# cleaning methods (codes of patrolgeo.plans.METHODS)
+# cleaning methods (codes of patrolgeo.plans.method_codes)
 register("method", {
     "mechanical_sweeping": ("机械清扫", "mechanical sweeping"),
     "washing": ("冲洗", "washing"),

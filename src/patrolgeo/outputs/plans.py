@@ -74,7 +74,7 @@ def grade_label(grade: int, lang: str = "zh") -> str:
 
 
 def method_label(method: str, lang: str = "zh") -> str:
-    """Return the name of a cleaning method code (see :data:`patrolgeo.plans.METHODS`).
+    """Return the name of a cleaning method code (see :func:`patrolgeo.plans.method_codes`).
 
     Examples
     --------

@@ -38,7 +38,6 @@ from patrolgeo.plans._grading import Reason, grade_roads
 from patrolgeo.plans._load import load_rules
 from patrolgeo.plans._overrides import OVERRIDE_COLUMNS, Override, read_overrides
 from patrolgeo.plans._plan import (
-    METHODS,
     PLAN_COLUMNS,
     PLAN_SEGMENT_COLUMNS,
     PlanResult,
@@ -62,7 +61,7 @@ from patrolgeo.plans._rules import (
 from patrolgeo.plans._widths import segment_widths
 
 __all__ = [
-    "GRADES", "HIGHWAY_CLASSES", "METHODS", "OVERRIDE_COLUMNS", "PLAN_COLUMNS",
+    "GRADES", "HIGHWAY_CLASSES", "OVERRIDE_COLUMNS", "PLAN_COLUMNS",
     "PLAN_SEGMENT_COLUMNS", "GradePlan", "Override", "PatrolStep", "PlanResult", "Reason",
     "Rule", "Rules", "Window", "covered_lengths", "default_rules_path", "grade_mix",
     "grade_roads", "load_rules", "method_codes", "parse_grade", "parse_time", "parse_window",

@@ -19,9 +19,6 @@ from patrolgeo.plans._widths import machine_workable, segment_widths
 from patrolgeo.pois import OSMEvidence
 from patrolgeo.segments import validate_segments
 
-METHODS = ("mechanical_sweeping", "washing", "manual_sweeping", "patrol_cleaning")
-"""Cleaning method codes, in the order plans list them."""
-
 PLAN_SEGMENT_COLUMNS = ("segment_id", "road_id", "road_name", "highway", "oneway",
                         "length_m", "lanes", "width_m", "osm_way_id", "geometry")
 """Columns of the segments table that :func:`plan_roads` reads."""
@@ -221,7 +218,10 @@ def _chief_patrols(seg: gpd.GeoDataFrame, graded: pd.DataFrame, table: pd.DataFr
 
 def method_codes(plan: GradePlan, machine: bool, manual: bool, street_part: bool
                  ) -> list[str]:
-    """Return the cleaning methods (codes of :data:`METHODS`) of one road.
+    """Return the cleaning method codes of one road.
+
+    The codes are ``mechanical_sweeping``, ``washing``, ``manual_sweeping`` and
+    ``patrol_cleaning`` (their words: the ``"method"`` labels table).
 
     Parameters
     ----------
@@ -235,7 +235,7 @@ def method_codes(plan: GradePlan, machine: bool, manual: bool, street_part: bool
     Returns
     -------
     list of str
-        In the order of :data:`METHODS`.
+        In the order above.
     """
     codes = []
     if plan.sweeps_per_day[1] > 0 and machine:
@@ -339,7 +339,7 @@ def plan_roads(
         road_name, grade, rules, reasons`` (:class:`Reason` codes), ``overridden,
         rule_grade, highway, street_part, length_m, n_segments, carriageway_m,
         sidewalk_m, area_m2, frontage, frontage_count, draw, bus_share, bus_routes,
-        methods`` (``;``-separated codes of :data:`METHODS`), ``sweeps_per_day,
+        methods`` (``;``-separated codes of :func:`method_codes`), ``sweeps_per_day,
         sweep_windows, first_sweep_by, washes_per_week, wash_windows,
         patrol_cleaning_h, patrol_windows, machine_blackout, mech_sweep_h_day,
         manual_sweep_h_day, patrol_clean_h_day, wash_h_week, crew_hours_day,
