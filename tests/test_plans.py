@@ -470,6 +470,13 @@ def test_plan_without_evidence_and_in_degrees(town):
     with pytest.raises(SegmentsError, match="projected") as info:
         plans.plan_roads(result.segments.to_crs(4326))
     assert info.value.field == "crs"
+    # the segments contract is checked on entry: a missing column, a repeated id
+    with pytest.raises(SegmentsError, match="road_id") as info:
+        plans.plan_roads(result.segments.drop(columns="road_id"))
+    assert info.value.field == "road_id"
+    twice = pd.concat([result.segments, result.segments.iloc[:1]])
+    with pytest.raises(SegmentsError, match="twice"):
+        plans.plan_roads(twice)
 
 
 def test_override_of_unknown_road(town, tmp_path):
