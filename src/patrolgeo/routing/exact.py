@@ -1,8 +1,8 @@
 """Exact postman routes by integer programming, for the NP-hard cases when asked.
 
 Rural (required streets in several pieces) and mixed (one-way and two-way streets)
-postman problems are NP-hard: :mod:`patrolgeo.routing.solvers` gives strong heuristics
-with a lower bound. With ``postman_route(..., exact=True)`` this module solves the
+postman problems are NP-hard: :mod:`patrolgeo.routing._rural` and
+:mod:`patrolgeo.routing._directed` give strong heuristics with a lower bound. With ``postman_route(..., exact=True)`` this module solves the
 integer program with HiGHS (through :func:`scipy.optimize.milp`), adding a
 connectivity cut for every piece the solution leaves apart until it is one piece.
 It stops at a time limit; the bound proved by then still tightens the lower bound.
@@ -23,8 +23,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack, identity, vstack
 from scipy.sparse.csgraph import connected_components
 
+from patrolgeo.routing._cover import Cover
 from patrolgeo.routing.network import StreetNetwork
-from patrolgeo.routing.solvers import Cover
 
 
 @dataclass

@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from patrolgeo.errors import RoutingError
+from patrolgeo.routing._cover import Cover
+from patrolgeo.routing._directed import solve_directed
+from patrolgeo.routing._rural import solve_undirected
 from patrolgeo.routing.euler import CircuitInput, TurnPenalty, euler_circuit
 from patrolgeo.routing.network import StreetNetwork, components, network_from_graph, to_graph_xy
 from patrolgeo.routing.route import SPEEDS_KMH, Route, Traversal
-from patrolgeo.routing.solvers import Cover, solve_directed, solve_undirected
 
 MODES = ("walk", "bike", "drive")
 
