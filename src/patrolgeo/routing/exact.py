@@ -2,8 +2,9 @@
 
 Rural (required streets in several pieces) and mixed (one-way and two-way streets)
 postman problems are NP-hard: :mod:`patrolgeo.routing._rural` and
-:mod:`patrolgeo.routing._directed` give strong heuristics with a lower bound. With ``postman_route(..., exact=True)`` this module solves the
-integer program with HiGHS (through :func:`scipy.optimize.milp`), adding a
+:mod:`patrolgeo.routing._directed` give strong heuristics with a lower bound. With
+``postman_route(..., exact=True)`` this module solves the integer program with HiGHS
+(through :func:`scipy.optimize.milp`), adding a
 connectivity cut for every piece the solution leaves apart until it is one piece.
 It stops at a time limit; the bound proved by then still tightens the lower bound.
 
