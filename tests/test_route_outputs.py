@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from patrolgeo.cli import app
-from patrolgeo.i18n import language
+from patrolgeo.outputs.route import route_gpx, turn_by_turn
 from patrolgeo.routing import postman_route, verify_route
-from patrolgeo.routing.export import route_gpx, route_steps, turn_by_turn
+from patrolgeo.routing.steps import route_steps
 from routing_builders import make_network
 
 runner = CliRunner()
@@ -35,13 +35,11 @@ def test_turn_by_turn_names_roads_turns_and_directions():
     assert steps[0].road == "信州路" and 45 <= steps[0].heading_deg <= 135
     assert sum(s.length_m for s in steps) == pytest.approx(route.total_length_m)
     assert steps[-1].turn == "arrive"
-    with language("zh"):
-        text = turn_by_turn(route)
+    text = turn_by_turn(route, lang="zh")
     assert text[1].startswith("1. 沿信州路向东行驶")
     assert any("南大街" in line and ("左转" in line or "右转" in line) for line in text)
     assert "OpenStreetMap" in text[-1]
-    with language("en"):
-        text = turn_by_turn(route)
+    text = turn_by_turn(route, lang="en")
     assert text[1].startswith("1. Head east on 信州路 for")
     assert text[-2].endswith("arrive back at the start")
 

@@ -15,8 +15,8 @@ from patrolgeo import issues, maps, plans, pois, roads, territories
 from patrolgeo.errors import InputRowError, OSMFileError
 from patrolgeo.i18n import tr
 from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
+from patrolgeo.outputs._route_compat import route_gpx, turn_by_turn  # until callers pass lang
 from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
-from patrolgeo.routing.export import route_gpx, turn_by_turn
 
 DEMO_CHIEFS = 8
 """Road chiefs in the demo district."""
