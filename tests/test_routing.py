@@ -376,7 +376,7 @@ def test_verifier_finds_every_violation():
     broken = edges_seq[:3] + edges_seq[4:]
     report = verify_route(G, None, broken, segments=seg)
     assert not report.ok and any("starts at" in v or "开始" in v or "不相接" in v
-                                 for v in report.violations)
+                                 for v in report.messages("zh") + report.messages("en"))
     # run a one-way street backwards
     one = seg[seg["oneway"]].iloc[0]
     report = verify_route(G, None, [(one.v, one.u, None)], segments=seg, closed=False)
