@@ -215,8 +215,145 @@ def forced_bridge_runs(net: StreetNetwork, required: np.ndarray, start: int) -> 
     return needed
 
 
+IMPROVE_ROUNDS = 4
+"""Rounds of "keep the deadhead streets once, balance again" after the first cover."""
+
+EPS_M = 1e-6
+"""Metres below which two route lengths count as equal (float noise, not a saving)."""
+
+Runs = tuple  # (fwd, rev, service_fwd, service_rev, start node, end node)
+
+
 def _evaluate(net: StreetNetwork, runs: tuple) -> float:
     return float(np.dot(runs[0] + runs[1], net.length))
+
+
+@dataclass
+class _Problem:
+    """The fixed part of a directed/mixed problem, and the steps every cover goes through."""
+
+    net: StreetNetwork
+    respect_oneway: bool
+    start: int
+    closed: bool
+    candidates: np.ndarray  # nodes that may be free route ends
+    required: np.ndarray    # any service asked for, per segment
+    forced: np.ndarray      # bridges run both ways in every closed route
+    fixed_fwd: np.ndarray
+    fixed_rev: np.ndarray
+    svc_fwd: np.ndarray
+    svc_rev: np.ndarray
+    req_either: np.ndarray  # two-way services of free direction (forced bridges excluded)
+
+    def flow(self, ff: np.ndarray, fr: np.ndarray, flexible: np.ndarray) -> FlowResult:
+        """Balance runs ``ff``/``fr`` plus the ``flexible`` services."""
+        return _flow_network(self.net, self.respect_oneway, ff, fr, flexible,
+                             start=self.start, closed=self.closed, candidates=self.candidates)
+
+    def realised(self, ff: np.ndarray, fr: np.ndarray, res: FlowResult) -> Runs:
+        """The runs of a flow over fixed runs ``ff``/``fr`` and the two-way services."""
+        return (*_realise(ff, fr, self.req_either, res.reversal, res.dfwd, res.drev,
+                          self.svc_fwd, self.svc_rev), res.start, res.end)
+
+    def polish(self, runs: Runs) -> None:
+        """Orient half-turned paths, cancel two-way cycles, drop opposite pairs (in place)."""
+        fwd, rev, sfwd, srev, s0, e0 = runs
+        half = self.req_either & (fwd >= 1) & (rev >= 1)
+        _orient_half_paths(self.net, fwd, rev, sfwd, srev, half, self.respect_oneway)
+        _cancel_two_way_cycles(self.net, fwd, rev, sfwd, srev, self.respect_oneway,
+                               self.fixed_fwd, self.fixed_rev)
+        _drop_opposite_pairs(self.net, fwd, rev, sfwd, srev, [self.start, s0, e0],
+                             self.respect_oneway)
+
+
+def _make_problem(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
+                  req_either: np.ndarray, respect_oneway: bool, start: int,
+                  closed: bool) -> _Problem:
+    """Fix the runs every route makes (services one way, needed bridges both ways)."""
+    required = req_fwd | req_rev | req_either
+    two_way = ~net.oneway if respect_oneway else np.ones(net.n_segments, bool)
+    forced = np.zeros(net.n_segments, bool)
+    if closed:
+        forced = forced_bridge_runs(net, required, start) & two_way
+    touched = np.zeros(net.n_nodes, bool)
+    seg_req = np.flatnonzero(required)
+    touched[net.a[seg_req]] = True
+    touched[net.b[seg_req]] = True
+    if start >= 0:
+        touched[start] = True
+    # a bridge crossed both ways: its runs are fixed, its service (if any) goes a -> b
+    return _Problem(net, respect_oneway, start, closed, np.flatnonzero(touched), required,
+                    forced, fixed_fwd=(req_fwd | forced).astype(np.int64),
+                    fixed_rev=(req_rev | forced).astype(np.int64),
+                    svc_fwd=req_fwd | (req_either & forced), svc_rev=req_rev.copy(),
+                    req_either=req_either & ~forced)
+
+
+def _lower_bound(p: _Problem, first: FlowResult, labels: np.ndarray, n_pieces: int,
+                 w_req: float) -> float:
+    """The best of the balance, parity and linking relaxations."""
+    net = p.net
+    w_r = float(np.dot(p.fixed_fwd + p.fixed_rev + p.req_either, net.length))
+    lower = w_r + first.cost_mm / UNITS_PER_M
+    if p.req_either.any() or n_pieces > 1:
+        # runs fixed in every route (including both ways over needed bridges), plus
+        # the two-way services once: what they leave odd must be joined
+        fixed_ends = [p.start] if (not p.closed and p.start >= 0) else []
+        free = 0 if p.closed else (1 if p.start >= 0 else 2)
+        odd = _odd_nodes(net, p.fixed_fwd + p.fixed_rev + p.req_either)
+        parity = min_tjoin(net, _toggle(odd, fixed_ends), free_ends=free)
+        lower = max(lower, w_r + parity.length_m)
+    if n_pieces > 1:
+        joining = link_components(net, labels, respect_oneway=False).mst_m
+        if p.closed:
+            joining = max(joining, closed_walk_bound(net, labels))
+        lower = max(lower, w_req + joining)
+    return lower
+
+
+def _options(p: _Problem, first: FlowResult, labels: np.ndarray, n_pieces: int
+             ) -> list[Runs]:
+    """Candidate covers: the balance alone, or balance-then-link and link-then-balance."""
+    net = p.net
+    runs = p.realised(p.fixed_fwd, p.fixed_rev, first)
+    if n_pieces <= 1:
+        return [runs]
+    options = []
+    # balance first, then link what is still apart and balance again
+    fwd, rev, sfwd, srev, s0, e0 = runs
+    apart = piece_labels(net, (fwd + rev) > 0, [p.start, s0, e0])
+    if apart.max() >= 1:
+        lk = link_components(net, apart, respect_oneway=p.respect_oneway)
+        ff, fr = fwd + lk.fwd, rev + lk.rev
+        again = p.flow(ff, fr, np.zeros_like(p.req_either))
+        options.append((ff + again.dfwd, fr + again.drev, sfwd, srev, again.start,
+                        again.end))
+    else:
+        options.append(runs)
+    # link first, then balance
+    lk = link_components(net, labels, respect_oneway=p.respect_oneway)
+    ff, fr = p.fixed_fwd + lk.fwd, p.fixed_rev + lk.rev
+    options.append(p.realised(ff, fr, p.flow(ff, fr, p.req_either)))
+    return options
+
+
+def _rebalance(p: _Problem, best: Runs) -> Runs:
+    """Keep every deadhead street once, in the direction used; balance again, while it pays."""
+    net = p.net
+    for _ in range(IMPROVE_ROUNDS):
+        fwd, rev, sfwd, srev, _s0, _e0 = best
+        keep_f = ((fwd - sfwd.astype(np.int64)) > 0) & ~p.required & ~p.forced
+        keep_r = ((rev - srev.astype(np.int64)) > 0) & ~p.required & ~p.forced
+        ff = p.fixed_fwd + keep_f
+        fr = p.fixed_rev + keep_r
+        cand = p.realised(ff, fr, p.flow(ff, fr, p.req_either))
+        p.polish(cand)
+        if _evaluate(net, cand) < _evaluate(net, best) - EPS_M and \
+                piece_labels(net, (cand[0] + cand[1]) > 0, [p.start]).max() <= 0:
+            best = cand
+        else:
+            break
+    return best
 
 
 def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
@@ -238,6 +375,18 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
         Dense start node, or -1 to let the solver choose.
     closed
         Whether the route returns to its start.
+    improve
+        Re-balance the deadhead streets after the first cover.
+
+    Returns
+    -------
+    Cover
+        Runs per direction, their services, the lower bound and the method code.
+
+    Raises
+    ------
+    RoutingError
+        When one-way streets leave no balanced route.
 
     Notes
     -----
@@ -248,101 +397,19 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
     relaxations: balance with half-turned streets, parity with all streets undirected,
     and the spanning tree linking the pieces.
     """
-    n = net.n_nodes
-    required = req_fwd | req_rev | req_either
     w_req = float(np.dot(req_fwd.astype(np.int64) + req_rev + req_either, net.length))
-    two_way = ~net.oneway if respect_oneway else np.ones(net.n_segments, bool)
-    forced = np.zeros(net.n_segments, bool)
-    if closed:
-        forced = forced_bridge_runs(net, required, start) & two_way
-    # a bridge crossed both ways: its runs are fixed, its service (if any) goes a -> b
-    fixed_fwd = (req_fwd | forced).astype(np.int64)
-    fixed_rev = (req_rev | forced).astype(np.int64)
-    svc_fwd = req_fwd | (req_either & forced)
-    svc_rev = req_rev.copy()
-    req_either = req_either & ~forced
-    w_r = float(np.dot(fixed_fwd + fixed_rev + req_either, net.length))
-    mixed = bool(req_either.any())
-    touched = np.zeros(n, bool)
-    seg_req = np.flatnonzero(required)
-    touched[net.a[seg_req]] = True
-    touched[net.b[seg_req]] = True
-    if start >= 0:
-        touched[start] = True
-    candidates = np.flatnonzero(touched)
-    labels = piece_labels(net, required, [start])
+    p = _make_problem(net, req_fwd, req_rev, req_either, respect_oneway, start, closed)
+    mixed = bool(p.req_either.any())
+    labels = piece_labels(net, p.required, [start])
     n_pieces = int(labels.max()) + 1 if labels.max() >= 0 else 0
-    fixed_ends = [start] if (not closed and start >= 0) else []
-    free = 0 if closed else (1 if start >= 0 else 2)
-
-    def flow(ff: np.ndarray, fr: np.ndarray, flexible: np.ndarray) -> FlowResult:
-        return _flow_network(net, respect_oneway, ff, fr, flexible, start=start,
-                             closed=closed, candidates=candidates)
-
-    first = flow(fixed_fwd, fixed_rev, req_either)
-    lower = w_r + first.cost_mm / UNITS_PER_M
-    if mixed or n_pieces > 1:
-        # runs fixed in every route (including both ways over needed bridges), plus
-        # the two-way services once: what they leave odd must be joined
-        odd = _odd_nodes(net, fixed_fwd + fixed_rev + req_either)
-        parity = min_tjoin(net, _toggle(odd, fixed_ends), free_ends=free)
-        lower = max(lower, w_r + parity.length_m)
-    if n_pieces > 1:
-        joining = link_components(net, labels, respect_oneway=False).mst_m
-        if closed:
-            joining = max(joining, closed_walk_bound(net, labels))
-        lower = max(lower, w_req + joining)
-
-    options = []
-    runs = (*_realise(fixed_fwd, fixed_rev, req_either, first.reversal, first.dfwd,
-                      first.drev, svc_fwd, svc_rev), first.start, first.end)
-    if n_pieces <= 1:
-        options.append(runs)
-    else:
-        # balance first, then link what is still apart and balance again
-        fwd, rev, sfwd, srev, s0, e0 = runs
-        apart = piece_labels(net, (fwd + rev) > 0, [start, s0, e0])
-        if apart.max() >= 1:
-            lk = link_components(net, apart, respect_oneway=respect_oneway)
-            ff, fr = fwd + lk.fwd, rev + lk.rev
-            again = flow(ff, fr, np.zeros_like(req_either))
-            options.append((ff + again.dfwd, fr + again.drev, sfwd, srev, again.start,
-                            again.end))
-        else:
-            options.append(runs)
-        # link first, then balance
-        lk = link_components(net, labels, respect_oneway=respect_oneway)
-        ff, fr = fixed_fwd + lk.fwd, fixed_rev + lk.rev
-        res = flow(ff, fr, req_either)
-        options.append((*_realise(ff, fr, req_either, res.reversal, res.dfwd, res.drev,
-                                  svc_fwd, svc_rev), res.start, res.end))
-    for fwd, rev, sfwd, srev, s0, e0 in options:
-        half = req_either & (fwd >= 1) & (rev >= 1)
-        _orient_half_paths(net, fwd, rev, sfwd, srev, half, respect_oneway)
-        _cancel_two_way_cycles(net, fwd, rev, sfwd, srev, respect_oneway, fixed_fwd,
-                               fixed_rev)
-        _drop_opposite_pairs(net, fwd, rev, sfwd, srev, [start, s0, e0], respect_oneway)
+    first = p.flow(p.fixed_fwd, p.fixed_rev, p.req_either)
+    lower = _lower_bound(p, first, labels, n_pieces, w_req)
+    options = _options(p, first, labels, n_pieces)
+    for runs in options:
+        p.polish(runs)
     best = min(options, key=lambda r: _evaluate(net, r))
     if improve and (n_pieces > 1 or mixed):
-        for _ in range(4):
-            fwd, rev, sfwd, srev, s0, e0 = best
-            # keep every deadhead street once, in the direction used; balance again
-            keep_f = ((fwd - sfwd.astype(np.int64)) > 0) & ~required & ~forced
-            keep_r = ((rev - srev.astype(np.int64)) > 0) & ~required & ~forced
-            ff = fixed_fwd + keep_f
-            fr = fixed_rev + keep_r
-            res = flow(ff, fr, req_either)
-            cand = (*_realise(ff, fr, req_either, res.reversal, res.dfwd, res.drev,
-                              svc_fwd, svc_rev), res.start, res.end)
-            half = req_either & (cand[0] >= 1) & (cand[1] >= 1)
-            _orient_half_paths(net, *cand[:4], half, respect_oneway)
-            _cancel_two_way_cycles(net, *cand[:4], respect_oneway, fixed_fwd, fixed_rev)
-            _drop_opposite_pairs(net, *cand[:4], [start, cand[4], cand[5]], respect_oneway)
-            if _evaluate(net, cand) < _evaluate(net, best) - 1e-6 and \
-                    piece_labels(net, (cand[0] + cand[1]) > 0, [start]).max() <= 0:
-                best = cand
-            else:
-                break
+        best = _rebalance(p, best)
     fwd, rev, sfwd, srev, s0, e0 = best
     cover = Cover(False, fwd=fwd, rev=rev, service_fwd=sfwd.astype(np.int64),
                   service_rev=srev.astype(np.int64))
@@ -351,7 +418,7 @@ def solve_directed(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
     cover.method = ("exact min-cost flow" if exact else
                     "mixed postman heuristic (flow, cycle reorientation, re-balance)"
                     if mixed else "directed rural postman heuristic (link, flow)")
-    cover.optimal = exact or cover.length(net) <= lower + 1e-6
+    cover.optimal = exact or cover.length(net) <= lower + EPS_M
     if exact:
         cover.lower_bound_m = cover.length(net)
     cover.start, cover.end = (s0, e0) if not closed else (start, start)
