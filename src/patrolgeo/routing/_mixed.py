@@ -6,6 +6,8 @@ Each works in place on the run counts ``fwd``/``rev`` and the service flags
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
@@ -64,6 +66,42 @@ def _cancel_two_way_cycles(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
                 H.remove_edge(x, y, key=s)
 
 
+def _half_paths(net: StreetNetwork, half_segs: np.ndarray
+                ) -> list[tuple[int, list[tuple[int, int]], int]]:
+    """Split the forest of half-turned streets into paths between its odd nodes.
+
+    Each path is ``(x, [(segment, node it is entered from), ...], y)``.
+    """
+    adjacency: dict[int, list[int]] = {}
+    for s in half_segs.tolist():
+        adjacency.setdefault(int(net.a[s]), []).append(s)
+        adjacency.setdefault(int(net.b[s]), []).append(s)
+    used: set[int] = set()
+    paths: list[tuple[int, list[tuple[int, int]], int]] = []
+    odd = [x for x, segs in sorted(adjacency.items()) if len(segs) % 2 == 1]
+    for x in odd:
+        while len([s for s in adjacency[x] if s not in used]) % 2 == 1:
+            path, node = _walk_unused(net, adjacency, used, x)
+            if path:
+                paths.append((x, path, node))
+    return paths
+
+
+def _walk_unused(net: StreetNetwork, adjacency: dict[int, list[int]], used: set[int],
+                 x: int) -> tuple[list[tuple[int, int]], int]:
+    """Walk from ``x`` over unused streets until stuck; marks them used."""
+    path, node = [], x
+    while True:
+        nxt = [s for s in adjacency[node] if s not in used]
+        if not nxt:
+            return path, node
+        s = nxt[0]
+        used.add(s)
+        other = int(net.b[s]) if int(net.a[s]) == node else int(net.a[s])
+        path.append((s, node))
+        node = other
+
+
 def _orient_half_paths(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
                        sfwd: np.ndarray, srev: np.ndarray, half: np.ndarray,
                        respect_oneway: bool) -> None:
@@ -77,34 +115,10 @@ def _orient_half_paths(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
     half_segs = np.flatnonzero(half & (net.a != net.b))
     if len(half_segs) == 0:
         return
-    adjacency: dict[int, list[int]] = {}
-    for s in half_segs.tolist():
-        adjacency.setdefault(int(net.a[s]), []).append(s)
-        adjacency.setdefault(int(net.b[s]), []).append(s)
-    used: set[int] = set()
-    paths: list[tuple[int, list[tuple[int, int]], int]] = []
-    odd = [x for x, segs in sorted(adjacency.items()) if len(segs) % 2 == 1]
-    for x in odd:
-        while True:
-            free = [s for s in adjacency[x] if s not in used]
-            if len(free) % 2 == 0:
-                break
-            path, node = [], x
-            while True:
-                nxt = [s for s in adjacency[node] if s not in used]
-                if not nxt:
-                    break
-                s = nxt[0]
-                used.add(s)
-                other = int(net.b[s]) if int(net.a[s]) == node else int(net.a[s])
-                path.append((s, node))
-                node = other
-            if path:
-                paths.append((x, path, node))
+    paths = _half_paths(net, half_segs)
     if not paths:
         return
     matrix, arc_seg = net.sparse_graph(respect_oneway)
-    indptr, indices = matrix.indptr, matrix.indices
     for x, path, y in paths:
         w_path = float(sum(net.length[s] for s, _ in path))
         best = None
@@ -122,16 +136,23 @@ def _orient_half_paths(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
             _drop_run(s, keep_ab=(int(net.a[s]) == frm) == along, fwd=fwd, rev=rev,
                       sfwd=sfwd, srev=srev)
         # and come back from its end to its start
-        node = dst
-        while node != src:
-            prev = int(pred[node])
-            lo, hi = indptr[prev], indptr[prev + 1]
-            s = int(arc_seg[lo + np.searchsorted(indices[lo:hi], node)])
-            if int(net.a[s]) == prev and int(net.b[s]) == node:
-                fwd[s] += 1
-            else:
-                rev[s] += 1
-            node = prev
+        _add_path(net, matrix, arc_seg, pred, src, dst, fwd, rev)
+
+
+def _add_path(net: StreetNetwork, matrix: Any, arc_seg: np.ndarray, pred: np.ndarray,
+              src: int, dst: int, fwd: np.ndarray, rev: np.ndarray) -> None:
+    """Add a run over every street of the shortest path ``src -> dst`` (``pred``)."""
+    indptr, indices = matrix.indptr, matrix.indices
+    node = dst
+    while node != src:
+        prev = int(pred[node])
+        lo, hi = indptr[prev], indptr[prev + 1]
+        s = int(arc_seg[lo + np.searchsorted(indices[lo:hi], node)])
+        if int(net.a[s]) == prev and int(net.b[s]) == node:
+            fwd[s] += 1
+        else:
+            rev[s] += 1
+        node = prev
 
 
 def _drop_opposite_pairs(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,

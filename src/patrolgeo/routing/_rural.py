@@ -28,13 +28,22 @@ def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarra
     if len(cand) == 0:
         return count
     fixed = np.flatnonzero((count > 0) & ~np.isin(np.arange(net.n_segments), cand))
-    fixed_comp = components(net.n_nodes, net.a[fixed], net.b[fixed])
     terminal = np.zeros(net.n_nodes, bool)
     terminal[net.a[fixed]] = True
     terminal[net.b[fixed]] = True
     for node in keep_nodes:
         if node >= 0:
             terminal[node] = True
+    kept = _kruskal_pairs(net, cand, fixed)
+    kept_set = _prune_leaves(net, kept, terminal)
+    drop = np.array(sorted(set(cand.tolist()) - kept_set), np.int64)
+    count[drop] = 0
+    return count
+
+
+def _kruskal_pairs(net: StreetNetwork, cand: np.ndarray, fixed: np.ndarray) -> list[int]:
+    """The cheapest candidate pairs that join the pieces of the ``fixed`` segments."""
+    fixed_comp = components(net.n_nodes, net.a[fixed], net.b[fixed])
     # union-find over nodes, each pointing at the first node of its fixed component
     _, first_node, inverse = np.unique(fixed_comp, return_index=True, return_inverse=True)
     plist = first_node[inverse].tolist()
@@ -51,7 +60,11 @@ def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarra
         if ra != rb:
             plist[rb] = ra
             kept.append(s)
-    # prune kept pairs that only lead to non-terminal dead ends (Steiner leaves)
+    return kept
+
+
+def _prune_leaves(net: StreetNetwork, kept: list[int], terminal: np.ndarray) -> set[int]:
+    """Prune kept pairs that only lead to non-terminal dead ends (Steiner leaves)."""
     kept_set = set(kept)
     degree: dict[int, list[int]] = {}
     for s in kept:
@@ -66,11 +79,13 @@ def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarra
         s = live[0]
         kept_set.discard(s)
         other = int(net.b[s]) if int(net.a[s]) == nd else int(net.a[s])
-        if sum(1 for t in degree.get(other, []) if t in kept_set) == 1 and not terminal[other]:
+        if _live_degree(degree, kept_set, other) == 1 and not terminal[other]:
             stack.append(other)
-    drop = np.array(sorted(set(cand.tolist()) - kept_set), np.int64)
-    count[drop] = 0
-    return count
+    return kept_set
+
+
+def _live_degree(degree: dict[int, list[int]], kept_set: set[int], node: int) -> int:
+    return sum(1 for t in degree.get(node, []) if t in kept_set)
 
 
 def solve_undirected(net: StreetNetwork, required: np.ndarray, *, start: int, closed: bool,
