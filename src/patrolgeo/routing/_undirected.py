@@ -149,6 +149,25 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
     else:
         settled = np.zeros(0, np.int64)
     # chains through degree-2 nodes outside T become single edges (one per node pair)
+    edge_chain, live, lo, hi, w, n_chains = _chain_edges(n, lo, hi, w, odd)
+    ends_base = len(live)
+    tail, head, weight, fault = _columns(n, lo, hi, w, t_nodes, free_ends)
+    correction = _decode(tail, head, weight, fault, n + free_ends, t_nodes, n, free_ends,
+                         ends_base + free_ends * len(t_nodes))
+    used_chains = live[np.flatnonzero(correction[:ends_base])]
+    in_join = np.zeros(n_chains, bool)
+    in_join[used_chains] = True
+    chosen = np.concatenate([settled, seg[(edge_chain >= 0) & in_join[np.maximum(edge_chain, 0)]]])
+    ends: list[int] = []
+    if free_ends:
+        picked = np.flatnonzero(correction[ends_base:ends_base + free_ends * len(t_nodes)])
+        ends = sorted(int(t_nodes[i % len(t_nodes)]) for i in picked)
+    return TJoin(chosen, float(net.length[chosen].sum()), ends)
+
+
+def _chain_edges(n: int, lo: np.ndarray, hi: np.ndarray, w: np.ndarray, odd: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Contract chains; one chain per node pair: (chain per edge, live chains, lo, hi, w, n)."""
     chain, ch_p, ch_q, ch_w = _contract_chains(n, lo, hi, w, odd)
     live = np.flatnonzero((ch_p >= 0) & (ch_p != ch_q))
     ch_lo, ch_hi = np.minimum(ch_p[live], ch_q[live]), np.maximum(ch_p[live], ch_q[live])
@@ -157,11 +176,17 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
     first_of_pair = np.ones(len(live), bool)
     first_of_pair[1:] = (ch_lo[1:] != ch_lo[:-1]) | (ch_hi[1:] != ch_hi[:-1])
     live, ch_lo, ch_hi = live[first_of_pair], ch_lo[first_of_pair], ch_hi[first_of_pair]
-    edge_chain = chain  # chain of every kept segment edge
-    lo, hi, w = ch_lo, ch_hi, ch_w[live]
-    tails, heads, weights, faults = [lo], [hi], [w], [np.arange(len(live))]
-    next_node = n
-    ends_base = len(live)
+    return chain, live, ch_lo, ch_hi, ch_w[live], len(ch_w)
+
+
+def _columns(n: int, lo: np.ndarray, hi: np.ndarray, w: np.ndarray, t_nodes: np.ndarray,
+             free_ends: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Matching edges (tail, head, weight, fault id): the chains, then the free-end edges.
+
+    Each free end is a virtual node (``n``, ``n + 1``) joined to every node of T by an
+    edge heavier than any path between nodes of T.
+    """
+    tails, heads, weights, faults = [lo], [hi], [w], [np.arange(len(lo))]
     if free_ends:
         graph = csr_matrix((np.r_[w, w].astype(float), (np.r_[lo, hi], np.r_[hi, lo])),
                            shape=(n, n))
@@ -171,17 +196,17 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
             raise RoutingError("the street network is not connected", field="segments")
         heavy = int(reach.max()) + 1
         for z in range(free_ends):
-            zi = next_node
-            next_node += 1
-            tails.append(np.full(len(t_nodes), zi))
+            tails.append(np.full(len(t_nodes), n + z))
             heads.append(t_nodes)
             weights.append(np.full(len(t_nodes), heavy, np.int64))
-            faults.append(ends_base + z * len(t_nodes) + np.arange(len(t_nodes)))
-    tail = np.concatenate(tails)
-    head = np.concatenate(heads)
-    weight = np.concatenate(weights)
-    fault = np.concatenate(faults)
-    # pymatching keeps integer weights exact only up to 2**24 - 1: split longer edges
+            faults.append(len(lo) + z * len(t_nodes) + np.arange(len(t_nodes)))
+    return (np.concatenate(tails), np.concatenate(heads), np.concatenate(weights),
+            np.concatenate(faults))
+
+
+def _split_long(tail: np.ndarray, head: np.ndarray, weight: np.ndarray, fault: np.ndarray,
+                next_node: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Split edges heavier than pymatching keeps exact (2**24 - 1) into chains of pieces."""
     pieces = np.maximum(1, -(-weight // MAX_MATCHING_WEIGHT))
     long = np.flatnonzero(pieces > 1)
     col_tail, col_head, col_w, col_fault = [tail], [head], [weight], [fault]
@@ -201,12 +226,17 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
             col_head.append(nodes[2:])
             col_w.append(np.full(k - 1, part, np.int64))
             col_fault.append(np.full(k - 1, -1))
-    c_tail = np.concatenate(col_tail)
-    c_head = np.concatenate(col_head)
-    c_w = np.concatenate(col_w)
-    c_fault = np.concatenate(col_fault)
+    return (np.concatenate(col_tail), np.concatenate(col_head), np.concatenate(col_w),
+            np.concatenate(col_fault), next_node)
+
+
+def _decode(tail: np.ndarray, head: np.ndarray, weight: np.ndarray, fault: np.ndarray,
+            next_node: int, t_nodes: np.ndarray, n: int, free_ends: int,
+            n_faults: int) -> np.ndarray:
+    """Minimum-weight perfect matching of T (and the free ends): which faults flip."""
+    c_tail, c_head, c_w, c_fault, next_node = _split_long(tail, head, weight, fault,
+                                                          next_node)
     n_cols = len(c_tail)
-    n_faults = ends_base + free_ends * len(t_nodes)
     check = csc_matrix((np.ones(2 * n_cols, np.uint8),
                         (np.r_[c_tail, c_head], np.r_[np.arange(n_cols), np.arange(n_cols)])),
                        shape=(next_node, n_cols))
@@ -220,16 +250,7 @@ def min_tjoin(net: StreetNetwork, odd: np.ndarray, *, free_ends: int = 0,
     syndrome[t_nodes] = 1
     syndrome[n:n + free_ends] = 1
     try:
-        correction = matching.decode(syndrome)
+        return matching.decode(syndrome)
     except ValueError as exc:
         raise RoutingError("odd-degree nodes cannot be paired: the street network is not "
                            "connected", field="segments") from exc
-    used_chains = live[np.flatnonzero(correction[:ends_base])]
-    in_join = np.zeros(len(ch_w), bool)
-    in_join[used_chains] = True
-    chosen = np.concatenate([settled, seg[(edge_chain >= 0) & in_join[np.maximum(edge_chain, 0)]]])
-    ends: list[int] = []
-    if free_ends:
-        picked = np.flatnonzero(correction[ends_base:n_faults])
-        ends = sorted(int(t_nodes[i % len(t_nodes)]) for i in picked)
-    return TJoin(chosen, float(net.length[chosen].sum()), ends)
