@@ -37,7 +37,7 @@ def _road_label(name: str | None, lang: str) -> str:
 
 
 def distance_text(metres: float, lang: str = DEFAULT_LANG) -> str:
-    """A distance for people: ``1.2 公里`` from 1 km, else rounded to 10 m (from 50 m).
+    """Format a distance: ``1.2 公里`` from 1 km, else rounded to 10 m (from 50 m).
 
     Examples
     --------
@@ -107,7 +107,7 @@ def turn_by_turn(route: Route, lang: str = DEFAULT_LANG) -> list[str]:
 
 
 def route_gpx(route: Route, name: str | None = None, *, lang: str = DEFAULT_LANG) -> str:
-    """The route as a GPX 1.1 track in WGS-84 (one point per vertex, in order).
+    """Write the route as a GPX 1.1 track in WGS-84 (one point per vertex, in order).
 
     Parameters
     ----------

@@ -251,7 +251,7 @@ class _Problem:
                              start=self.start, closed=self.closed, candidates=self.candidates)
 
     def realised(self, ff: np.ndarray, fr: np.ndarray, res: FlowResult) -> Runs:
-        """The runs of a flow over fixed runs ``ff``/``fr`` and the two-way services."""
+        """Return the runs of a flow over fixed runs ``ff``/``fr`` and the two-way services."""
         return (*_realise(ff, fr, self.req_either, res.reversal, res.dfwd, res.drev,
                           self.svc_fwd, self.svc_rev), res.start, res.end)
 
@@ -291,7 +291,7 @@ def _make_problem(net: StreetNetwork, req_fwd: np.ndarray, req_rev: np.ndarray,
 
 def _lower_bound(p: _Problem, first: FlowResult, labels: np.ndarray, n_pieces: int,
                  w_req: float) -> float:
-    """The best of the balance, parity and linking relaxations."""
+    """Return the best of the balance, parity and linking relaxations."""
     net = p.net
     w_r = float(np.dot(p.fixed_fwd + p.fixed_rev + p.req_either, net.length))
     lower = w_r + first.cost_mm / UNITS_PER_M

@@ -129,7 +129,7 @@ def _dense_mst(dist: np.ndarray) -> float:
 
 
 def closed_walk_bound(net: StreetNetwork, label: np.ndarray, budget: float = 2e7) -> float:
-    """A lower bound on the travel needed to join the pieces by one closed walk.
+    """Bound from below the travel needed to join the pieces by one closed walk.
 
     A closed walk through every piece (each contracted to a point) contains a spanning
     tree of the others plus two edges at any one piece: the 1-tree bound, maximised

@@ -17,8 +17,11 @@ from patrolgeo.routing.network import StreetNetwork
 
 def _drop_run(s: int, *, keep_ab: bool, fwd: np.ndarray, rev: np.ndarray,
               sfwd: np.ndarray, srev: np.ndarray) -> None:
-    """Drop one run of segment ``s`` against the kept direction (``a -> b`` when
-    ``keep_ab``); a service on the dropped direction moves to the kept one. In place."""
+    """Drop one run of segment ``s`` against the kept direction, in place.
+
+    The kept direction is ``a -> b`` when ``keep_ab``; a service on the dropped
+    direction moves to the kept one.
+    """
     if keep_ab:
         rev[s] -= 1
         if srev[s] and rev[s] == 0:

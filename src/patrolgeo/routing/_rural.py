@@ -42,7 +42,7 @@ def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarra
 
 
 def _kruskal_pairs(net: StreetNetwork, cand: np.ndarray, fixed: np.ndarray) -> list[int]:
-    """The cheapest candidate pairs that join the pieces of the ``fixed`` segments."""
+    """Keep the cheapest candidate pairs that join the pieces of the ``fixed`` segments."""
     fixed_comp = components(net.n_nodes, net.a[fixed], net.b[fixed])
     # union-find over nodes, each pointing at the first node of its fixed component
     _, first_node, inverse = np.unique(fixed_comp, return_index=True, return_inverse=True)

@@ -181,7 +181,7 @@ def _chain_edges(n: int, lo: np.ndarray, hi: np.ndarray, w: np.ndarray, odd: np.
 
 def _columns(n: int, lo: np.ndarray, hi: np.ndarray, w: np.ndarray, t_nodes: np.ndarray,
              free_ends: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Matching edges (tail, head, weight, fault id): the chains, then the free-end edges.
+    """Build the matching edges (tail, head, weight, fault id): chains, then free ends.
 
     Each free end is a virtual node (``n``, ``n + 1``) joined to every node of T by an
     edge heavier than any path between nodes of T.

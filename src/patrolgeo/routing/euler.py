@@ -72,6 +72,7 @@ class Circuit:
 
     @property
     def u_turns(self) -> int:
+        """Number of U-turns in the circuit."""
         return int(self.uturn_after.sum())
 
 

@@ -178,7 +178,7 @@ def solve_exact(net: StreetNetwork, *, undirected: bool, required: np.ndarray,
 def _cover_of(net: StreetNetwork, model: _Model, x: np.ndarray, undirected: bool,
               required: np.ndarray, req_fwd: np.ndarray, req_rev: np.ndarray,
               req_either: np.ndarray) -> Cover:
-    """The cover of an integer solution ``x``; optimal, its length its bound."""
+    """Return the cover of an integer solution ``x``; optimal, its length its bound."""
     if undirected:
         result = Cover(True, count=x, service=required.copy())
     else:

@@ -76,10 +76,12 @@ class StreetNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return len(self.node_ids)
 
     @property
     def n_segments(self) -> int:
+        """Number of segments."""
         return len(self.segment_ids)
 
     def weights_int(self) -> np.ndarray:
@@ -102,7 +104,7 @@ class StreetNetwork:
 
     def sparse_graph(self, respect_oneway: bool, segments: np.ndarray | None = None
                      ) -> tuple[csr_matrix, np.ndarray]:
-        """A CSR matrix of travel arcs (shortest parallel arc kept) and the segment of each.
+        """Return a CSR matrix of travel arcs (shortest parallel arc kept), segment of each.
 
         Returns the matrix for :mod:`scipy.sparse.csgraph` and, aligned with its stored
         entries in CSR order, the segment row each entry came from.
@@ -259,7 +261,7 @@ def to_graph_xy(G_crs: Any, lat: float, lon: float) -> tuple[float, float]:
 
 def components(n: int, tail: np.ndarray, head: np.ndarray, strong: bool = False
                ) -> np.ndarray:
-    """Connected (or strongly connected) component label of every node."""
+    """Label every node with its connected (or strongly connected) component."""
     from scipy.sparse.csgraph import connected_components
 
     graph = coo_matrix((np.ones(len(tail)), (tail, head)), shape=(n, n)).tocsr()

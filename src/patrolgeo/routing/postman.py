@@ -109,7 +109,7 @@ def _snap_start(net: StreetNetwork, G: nx.MultiDiGraph, start: Start, allowed: n
 
 def _circuit_input(net: StreetNetwork, cover: Cover, road_code: np.ndarray
                    ) -> tuple[CircuitInput, np.ndarray, np.ndarray]:
-    """Copies of every run for the circuit builder, with their segment and orientation."""
+    """Copy every run for the circuit builder, with its segment and orientation."""
     if cover.undirected:
         seg = np.repeat(np.arange(net.n_segments), cover.count)
         along = np.ones(len(seg), bool)
@@ -270,7 +270,7 @@ def _check_choices(mode: str, on_unreachable: str) -> None:
 
 def _reachable(net: StreetNetwork, wanted: np.ndarray, respect: bool, on_unreachable: str
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Required segments in the main component, those left out, and its nodes."""
+    """Return required segments in the main component, those left out, and its nodes."""
     label, main = _main_component(net, wanted, respect)
     reachable = (label[net.a] == main) & (label[net.b] == main)
     unreachable = wanted & ~reachable
@@ -284,7 +284,7 @@ def _reachable(net: StreetNetwork, wanted: np.ndarray, respect: bool, on_unreach
 
 def _solve(net: StreetNetwork, req: np.ndarray, respect: bool, both_sides: bool,
            start_node: int, closed: bool, improve: bool) -> Cover:
-    """The cover of the case at hand: undirected (rural) or directed/mixed."""
+    """Solve the case at hand: undirected (rural) or directed/mixed."""
     if not respect and not both_sides:
         return solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
     if respect and not both_sides and not net.oneway.any():

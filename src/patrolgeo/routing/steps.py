@@ -56,7 +56,7 @@ class Step:
 
 
 def compass_code(heading_deg: float) -> str:
-    """The compass direction code of a bearing in degrees clockwise from north.
+    """Return the compass direction code of a bearing in degrees clockwise from north.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""An independent route checker: is this really a route covering the required streets?
+"""An independent route checker: is this really a route covering the required streets.
 
 :func:`verify_route` shares no code with the solvers. It reads the graph itself: every
 traversal must be an edge of ``G`` (in its direction when one-way streets bind),
@@ -61,14 +61,15 @@ class Violation:
     params: dict[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
-        """The violation as a sentence in ``lang``."""
+        """Render the violation as a sentence in ``lang``."""
         return label("route_check", self.code, lang).format(**self.params)
 
     def text(self) -> Text:
-        """The violation in both languages."""
+        """Return the violation in both languages."""
         return Text(self.render("zh"), self.render("en"))
 
     def __str__(self) -> str:
+        """Render in the default language (Chinese)."""
         return self.render(DEFAULT_LANG)
 
 
@@ -104,11 +105,11 @@ class RouteCheck:
     n_traversals: int = 0
 
     def messages(self, lang: str = DEFAULT_LANG) -> list[str]:
-        """The listed violations as sentences in ``lang``."""
+        """Render the listed violations as sentences in ``lang``."""
         return [v.render(lang) for v in self.violations]
 
     def failure(self) -> Text:
-        """The first violations as one bilingual message (what the error says)."""
+        """Return the first violations as one bilingual message (what the error says)."""
         more = (f" (+{self.n_violations - SHOWN_IN_ERROR})"
                 if self.n_violations > SHOWN_IN_ERROR else "")
 
@@ -300,7 +301,7 @@ def verify_route(
 
 
 def _known_required(required: Iterable[str] | None, all_ids: set[str], add: Add) -> set[str]:
-    """The required ids that are segments; names the first unknown ones."""
+    """Return the required ids that are segments; name the first unknown ones."""
     wanted = set(all_ids) if required is None else {str(s) for s in required}
     unknown = wanted - all_ids
     for sid in sorted(unknown)[:MAX_LISTED_UNKNOWN]:
@@ -403,7 +404,7 @@ def _check_coverage(wanted: set[str], run: list[tuple[str | None, bool]],
 
 def _check_edge_lengths(claimed: float, length: float, tolerance: float | None,
                         add: Add) -> None:
-    """The graph's ``length`` attributes add up to the geometric length."""
+    """Check that the graph's ``length`` attributes add up to the geometric length."""
     if tolerance is not None and claimed > 0 and \
             abs(claimed - length) > tolerance * max(length, 1.0):
         add("edge_lengths", claimed=claimed, geometry=length)
@@ -440,7 +441,7 @@ def _resolve(G: nx.MultiDiGraph, index: _EdgeIndex, u: Any, v: Any, key: Any,
 def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: set[str],
                         two_sided: dict[str, bool], both_sides: bool, length: float,
                         tolerance: float | None, add: Add) -> None:
-    """A Route also states its service runs and its length: check those too."""
+    """Check what a Route also states: its service runs and its length."""
     service: dict[tuple[str, bool | None], int] = {}
     for t, (sid, along) in zip(route.traversals, run, strict=True):
         if t.deadhead or sid is None:
