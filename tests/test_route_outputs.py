@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from patrolgeo.cli import app
 from patrolgeo.outputs.route import route_gpx, turn_by_turn
-from patrolgeo.routing import postman_route, verify_route
+from patrolgeo.routing import COMPASS, TURNS, compass_code, postman_route, verify_route
 from patrolgeo.routing.steps import route_steps
 from routing_builders import make_network
 
@@ -153,3 +153,14 @@ def test_same_input_same_route(helsinki_walk, helsinki_walk_segments):
     assert first.edges() == second.edges()
     assert route_gpx(first) == route_gpx(second)
     assert turn_by_turn(first) == turn_by_turn(second)
+
+
+def test_steps_are_codes_and_writers_render_them_per_language():
+    G, seg = _cross()
+    route = postman_route(G, seg, start="w")
+    steps = route_steps(route)
+    assert all(s.turn in TURNS and s.compass in COMPASS for s in steps)
+    assert steps[0].compass == "east" and compass_code(359.0) == "north"
+    assert turn_by_turn(route) == turn_by_turn(route, lang="zh")
+    assert "<name>Patrol route</name>" in route_gpx(route, lang="en")
+    assert "<name>巡查路线</name>" in route_gpx(route)

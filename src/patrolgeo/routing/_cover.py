@@ -8,6 +8,9 @@ import numpy as np
 
 from patrolgeo.routing.network import StreetNetwork, components
 
+EPS_M = 1e-6
+"""Metres below which two route lengths count as equal (float noise, not a saving)."""
+
 
 @dataclass
 class Cover:

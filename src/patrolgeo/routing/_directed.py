@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from patrolgeo.errors import RoutingError
-from patrolgeo.routing._cover import Cover, _odd_nodes, _toggle, piece_labels
+from patrolgeo.routing._cover import EPS_M, Cover, _odd_nodes, _toggle, piece_labels
 from patrolgeo.routing._linking import closed_walk_bound, link_components
 from patrolgeo.routing._mixed import (
     _cancel_two_way_cycles,
@@ -218,8 +218,6 @@ def forced_bridge_runs(net: StreetNetwork, required: np.ndarray, start: int) -> 
 IMPROVE_ROUNDS = 4
 """Rounds of "keep the deadhead streets once, balance again" after the first cover."""
 
-EPS_M = 1e-6
-"""Metres below which two route lengths count as equal (float noise, not a saving)."""
 
 Runs = tuple  # (fwd, rev, service_fwd, service_rev, start node, end node)
 

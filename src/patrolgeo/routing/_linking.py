@@ -15,6 +15,15 @@ from scipy.sparse.csgraph import dijkstra
 from patrolgeo.errors import RoutingError
 from patrolgeo.routing.network import StreetNetwork
 
+CLOSED_WALK_BUDGET = 2e7
+"""Pieces x segments beyond which the closed-walk bound (one Dijkstra per piece) is skipped."""
+
+CLOSED_WALK_MAX_PIECES = 2000
+"""Pieces beyond which the closed-walk bound is skipped (its dense matrix grows as k**2)."""
+
+CLOSED_WALK_LEFT_OUT = 50
+"""Pieces tried as the one left out of the 1-tree (the farthest first give the best bound)."""
+
 
 @dataclass
 class Links:
@@ -128,7 +137,8 @@ def _dense_mst(dist: np.ndarray) -> float:
     return total
 
 
-def closed_walk_bound(net: StreetNetwork, label: np.ndarray, budget: float = 2e7) -> float:
+def closed_walk_bound(net: StreetNetwork, label: np.ndarray,
+                      budget: float = CLOSED_WALK_BUDGET) -> float:
     """Bound from below the travel needed to join the pieces by one closed walk.
 
     A closed walk through every piece (each contracted to a point) contains a spanning
@@ -137,7 +147,7 @@ def closed_walk_bound(net: StreetNetwork, label: np.ndarray, budget: float = 2e7
     (pieces x segments) it returns 0 and the spanning tree bound alone is used.
     """
     k = int(label.max()) + 1 if label.max() >= 0 else 0
-    if k <= 1 or k * net.n_segments > budget or k > 2000:
+    if k <= 1 or k * net.n_segments > budget or k > CLOSED_WALK_MAX_PIECES:
         return 0.0
     matrix, _ = net.sparse_graph(False)
     dist = np.zeros((k, k))
@@ -156,7 +166,7 @@ def closed_walk_bound(net: StreetNetwork, label: np.ndarray, budget: float = 2e7
     best = 0.0
     # leaving out the pieces farthest from the rest gives the strongest bounds
     masked = dist + np.diag(np.full(k, np.inf))
-    order = np.argsort(-np.sort(masked, axis=1)[:, :2].sum(axis=1))[:50]
+    order = np.argsort(-np.sort(masked, axis=1)[:, :2].sum(axis=1))[:CLOSED_WALK_LEFT_OUT]
     for c in order.tolist():
         others = [x for x in range(k) if x != c]
         two = np.sort(dist[c, others])[:2].sum()

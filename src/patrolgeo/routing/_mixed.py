@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from patrolgeo.routing._cover import EPS_M
 from patrolgeo.routing._rural import _drop_redundant_pairs
 from patrolgeo.routing.network import StreetNetwork
 
@@ -128,7 +129,7 @@ def _orient_half_paths(net: StreetNetwork, fwd: np.ndarray, rev: np.ndarray,
         for src, dst, along in ((y, x, True), (x, y, False)):
             dist, pred = dijkstra(matrix, directed=True, indices=src, limit=w_path,
                                   return_predecessors=True)
-            if np.isfinite(dist[dst]) and dist[dst] < w_path - 1e-6 and (
+            if np.isfinite(dist[dst]) and dist[dst] < w_path - EPS_M and (
                     best is None or dist[dst] < best[0]):
                 best = (float(dist[dst]), src, dst, along, pred)
         if best is None:

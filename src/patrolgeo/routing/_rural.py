@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from patrolgeo.routing._cover import Cover, _odd_nodes, _set_ends, _toggle, piece_labels
+from patrolgeo.routing._cover import (
+    EPS_M,
+    Cover,
+    _odd_nodes,
+    _set_ends,
+    _toggle,
+    piece_labels,
+)
 from patrolgeo.routing._linking import closed_walk_bound, link_components
 from patrolgeo.routing._undirected import min_tjoin
 from patrolgeo.routing.network import StreetNetwork, components
+
+IMPROVE_ROUNDS = 6
+"""Default rounds of drop-and-re-join of the rural heuristic."""
 
 
 def _drop_redundant_pairs(net: StreetNetwork, count: np.ndarray, base: np.ndarray,
@@ -89,7 +99,7 @@ def _live_degree(degree: dict[int, list[int]], kept_set: set[int], node: int) ->
 
 
 def solve_undirected(net: StreetNetwork, required: np.ndarray, *, start: int, closed: bool,
-                     improve: bool = True, max_rounds: int = 6) -> Cover:
+                     improve: bool = True, max_rounds: int = IMPROVE_ROUNDS) -> Cover:
     """Undirected (rural) postman: exact when the required streets form one piece.
 
     Parameters
@@ -150,13 +160,13 @@ def solve_undirected(net: StreetNetwork, required: np.ndarray, *, start: int, cl
         new = support.copy()
         np.add.at(new, tj.segments, 1)
         new = _drop_redundant_pairs(net, new, base, [start, *tj.ends])
-        if float(np.dot(new, net.length)) < float(np.dot(count, net.length)) - 1e-6:
+        if float(np.dot(new, net.length)) < float(np.dot(count, net.length)) - EPS_M:
             count, ends = new, tj.ends
-        if float(np.dot(count, net.length)) >= current - 1e-6:
+        if float(np.dot(count, net.length)) >= current - EPS_M:
             break
     cover = Cover(True, count=count, service=required.copy(),
                   method="rural postman heuristic (link, T-join, drop, re-join)")
     cover.lower_bound_m = lower
-    cover.optimal = cover.length(net) <= lower + 1e-6
+    cover.optimal = cover.length(net) <= lower + EPS_M
     _set_ends(cover, start, closed, ends)
     return cover

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from patrolgeo.errors import RoutingError
-from patrolgeo.routing._cover import Cover
+from patrolgeo.routing._cover import EPS_M, Cover
 from patrolgeo.routing._directed import solve_directed
 from patrolgeo.routing._rural import solve_undirected
 from patrolgeo.routing.euler import CircuitInput, TurnPenalty, euler_circuit
@@ -42,8 +42,6 @@ MAX_SNAP_M = 2000.0
 EXACT_TIME_LIMIT_S = 60.0
 """Default time limit of the exact (integer program) solve."""
 
-EPS_M = 1e-6
-"""Metres below which two route lengths count as equal."""
 
 Start = tuple[float, float] | int | None
 
