@@ -36,6 +36,7 @@ class Cover:
     notes: list[str] = field(default_factory=list)
 
     def length(self, net: StreetNetwork) -> float:
+        """Total length of the runs, in metres."""
         if self.undirected:
             return float(np.dot(self.count, net.length))
         return float(np.dot(self.fwd + self.rev, net.length))
@@ -69,7 +70,23 @@ def _set_ends(cover: Cover, start: int, closed: bool, ends: list[int]) -> None:
 
 
 def piece_labels(net: StreetNetwork, used: np.ndarray, extra_nodes: list[int]) -> np.ndarray:
-    """Label nodes by the connected piece of the segments ``used`` (and lone extra nodes)."""
+    """Label nodes by the connected piece of the segments ``used`` (and lone extra nodes).
+
+    Parameters
+    ----------
+    net
+        The network.
+    used
+        Boolean per segment.
+    extra_nodes
+        Dense nodes that form a piece of their own when no used segment touches them
+        (-1 entries are ignored).
+
+    Returns
+    -------
+    numpy.ndarray
+        Piece index per node, -1 for nodes outside every piece.
+    """
     seg = np.flatnonzero(used)
     label = np.full(net.n_nodes, -1, np.int64)
     if len(seg):

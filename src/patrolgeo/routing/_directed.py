@@ -25,7 +25,21 @@ from patrolgeo.routing.network import UNITS_PER_M, StreetNetwork, components
 
 def min_cost_flow(n: int, tail: np.ndarray, head: np.ndarray, cost: np.ndarray,
                   capacity: np.ndarray, supply: np.ndarray) -> tuple[np.ndarray, int]:
-    """Minimum-cost flow (OR-Tools network simplex); returns arc flows and total cost.
+    """Minimum-cost flow (OR-Tools network simplex).
+
+    Parameters
+    ----------
+    n
+        Number of nodes.
+    tail, head, cost, capacity
+        Per arc: its ends, integer unit cost and capacity.
+    supply
+        Per node: supply (positive) or demand (negative).
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, int)
+        The flow on every arc and the total cost.
 
     Raises
     ------
@@ -167,6 +181,20 @@ def forced_bridge_runs(net: StreetNetwork, required: np.ndarray, start: int) -> 
     often each way; it must cross it when required streets (or the start) lie on both
     sides, or when the bridge itself is to be served. Such a street is run at least once
     each way in any route, so fixing both runs loses nothing and tightens the bound.
+
+    Parameters
+    ----------
+    net
+        The network.
+    required
+        Boolean per segment: segments to serve.
+    start
+        Dense start node, or -1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean per segment: the bridges every closed route runs both ways.
     """
     import networkx as nx
 

@@ -50,6 +50,25 @@ def link_components(net: StreetNetwork, label: np.ndarray, *, respect_oneway: bo
     piece (forward, and backward when one-way streets bind) labels each node with its
     nearest piece; every arc between two labels is a candidate link. Kruskal's algorithm
     over the candidates gives a minimum spanning tree of the piece distances (Mehlhorn).
+
+    Parameters
+    ----------
+    net
+        The network.
+    label
+        Piece index per node, -1 outside every piece.
+    respect_oneway
+        Whether the links obey one-way streets.
+
+    Returns
+    -------
+    Links
+        Runs added per segment and direction, and the spanning tree's length.
+
+    Raises
+    ------
+    RoutingError
+        When some piece cannot be reached from the others.
     """
     n_pieces = int(label.max()) + 1 if len(label) and label.max() >= 0 else 0
     zero = np.zeros(net.n_segments, np.int64)
@@ -145,6 +164,20 @@ def closed_walk_bound(net: StreetNetwork, label: np.ndarray,
     tree of the others plus two edges at any one piece: the 1-tree bound, maximised
     over the piece left out. It takes one Dijkstra per piece: beyond ``budget``
     (pieces x segments) it returns 0 and the spanning tree bound alone is used.
+
+    Parameters
+    ----------
+    net
+        The network.
+    label
+        Piece index per node, -1 outside every piece.
+    budget
+        Largest pieces x segments worth the Dijkstra runs.
+
+    Returns
+    -------
+    float
+        The bound in metres (0 when skipped or not finite).
     """
     k = int(label.max()) + 1 if label.max() >= 0 else 0
     if k <= 1 or k * net.n_segments > budget or k > CLOSED_WALK_MAX_PIECES:

@@ -112,6 +112,20 @@ def solve_undirected(net: StreetNetwork, required: np.ndarray, *, start: int, cl
         Dense start node, or -1 to let the solver choose.
     closed
         Whether the route returns to its start.
+    improve
+        Run the drop-and-re-join improvement.
+    max_rounds
+        Its rounds at most.
+
+    Returns
+    -------
+    Cover
+        Runs per segment, the lower bound and the method code.
+
+    Raises
+    ------
+    RoutingError
+        When the street network is not connected.
     """
     base = required.astype(np.int64)
     odd_r = _odd_nodes(net, base)
