@@ -173,7 +173,7 @@ def _check(G, seg, route, **kwargs) -> dict:
     report = verify_route(G, kwargs.pop("required", None), route, segments=seg, **kwargs)
     return {"km": report.claimed_length_m / 1000, "geometry_km": report.length_m / 1000,
             "verified": "ok" if report.ok else f"{report.n_violations} violations: "
-            + report.violations[0][:60]}
+            + str(report.violations[0])[:60]}
 
 
 # --------------------------------------------------------------------------- tools

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from patrolgeo.cli import app
-from patrolgeo.i18n import language
-from patrolgeo.routing import postman_route, verify_route
-from patrolgeo.routing.export import route_gpx, route_steps, turn_by_turn
+from patrolgeo.outputs.route import route_gpx, turn_by_turn
+from patrolgeo.routing import COMPASS, TURNS, compass_code, postman_route, verify_route
+from patrolgeo.routing.steps import route_steps
 from routing_builders import make_network
 
 runner = CliRunner()
@@ -35,13 +35,11 @@ def test_turn_by_turn_names_roads_turns_and_directions():
     assert steps[0].road == "信州路" and 45 <= steps[0].heading_deg <= 135
     assert sum(s.length_m for s in steps) == pytest.approx(route.total_length_m)
     assert steps[-1].turn == "arrive"
-    with language("zh"):
-        text = turn_by_turn(route)
+    text = turn_by_turn(route, lang="zh")
     assert text[1].startswith("1. 沿信州路向东行驶")
     assert any("南大街" in line and ("左转" in line or "右转" in line) for line in text)
     assert "OpenStreetMap" in text[-1]
-    with language("en"):
-        text = turn_by_turn(route)
+    text = turn_by_turn(route, lang="en")
     assert text[1].startswith("1. Head east on 信州路 for")
     assert text[-2].endswith("arrive back at the start")
 
@@ -155,3 +153,14 @@ def test_same_input_same_route(helsinki_walk, helsinki_walk_segments):
     assert first.edges() == second.edges()
     assert route_gpx(first) == route_gpx(second)
     assert turn_by_turn(first) == turn_by_turn(second)
+
+
+def test_steps_are_codes_and_writers_render_them_per_language():
+    G, seg = _cross()
+    route = postman_route(G, seg, start="w")
+    steps = route_steps(route)
+    assert all(s.turn in TURNS and s.compass in COMPASS for s in steps)
+    assert steps[0].compass == "east" and compass_code(359.0) == "north"
+    assert turn_by_turn(route) == turn_by_turn(route, lang="zh")
+    assert "<name>Patrol route</name>" in route_gpx(route, lang="en")
+    assert "<name>巡查路线</name>" in route_gpx(route)

@@ -376,7 +376,8 @@ def test_verifier_finds_every_violation():
     broken = edges_seq[:3] + edges_seq[4:]
     report = verify_route(G, None, broken, segments=seg)
     assert not report.ok and any("starts at" in v or "开始" in v or "不相接" in v
-                                 for v in report.violations)
+                                 for v in report.messages("zh") + report.messages("en"))
+    assert "gap" in {v.code for v in report.violations}
     # run a one-way street backwards
     one = seg[seg["oneway"]].iloc[0]
     report = verify_route(G, None, [(one.v, one.u, None)], segments=seg, closed=False)
@@ -391,8 +392,11 @@ def test_verifier_finds_every_violation():
     route.traversals[0].length_m += 50
     report = verify_route(G, None, route, segments=seg)
     assert not report.ok
-    with pytest.raises(RoutingError):
+    assert "traversal_length" in {v.code for v in report.violations}
+    with pytest.raises(RoutingError) as info:
         report.raise_if_invalid()
+    assert info.value.one_line("en").startswith("route: route check failed: traversal 1 ")
+    assert "路线校验未通过" in info.value.one_line("zh")
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -15,8 +15,8 @@ from patrolgeo import issues, maps, plans, pois, roads, territories
 from patrolgeo.errors import InputRowError, OSMFileError
 from patrolgeo.i18n import get_lang, tr
 from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
+from patrolgeo.outputs._route_compat import route_gpx, turn_by_turn  # until callers pass lang
 from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
-from patrolgeo.routing.export import route_gpx, turn_by_turn
 
 DEMO_CHIEFS = 8
 """Road chiefs in the demo district."""
@@ -385,26 +385,28 @@ def read_required_segments(path: str | Path, segments: gpd.GeoDataFrame) -> list
         Missing or unreadable file, no ``segment_id`` column, or an id (named with its
         row) that is not a segment of the network.
     """
+    from patrolgeo.labels import Text
+
     path = Path(path)
     if not path.is_file():
-        raise InputRowError(tr("文件不存在", "file not found"), file=path)
+        raise InputRowError(Text("文件不存在", "file not found"), file=path)
     try:
         table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputRowError(tr(f"无法读取 CSV：{exc}", f"cannot read CSV: {exc}"),
+        raise InputRowError(Text(f"无法读取 CSV：{exc}", f"cannot read CSV: {exc}"),
                             file=path) from exc
     if "segment_id" not in table.columns:
-        raise InputRowError(tr("缺少 segment_id 列", "no segment_id column"), file=path,
+        raise InputRowError(Text("缺少 segment_id 列", "no segment_id column"), file=path,
                             field="segment_id")
     ids = table["segment_id"].str.strip()
     known = set(segments["segment_id"].astype(str))
     for row, sid in enumerate(ids, start=2):  # line 1 is the header
         if not sid:
-            raise InputRowError(tr("segment_id 为空", "empty segment_id"), file=path, row=row,
+            raise InputRowError(Text("segment_id 为空", "empty segment_id"), file=path, row=row,
                                 field="segment_id")
         if sid not in known:
-            raise InputRowError(tr(f"路段 {sid} 不在路网中", f"segment {sid} is not in the "
-                                   "network"), file=path, row=row, field="segment_id")
+            raise InputRowError(Text(f"路段 {sid} 不在路网中", f"segment {sid} is not in the "
+                                     "network"), file=path, row=row, field="segment_id")
     return list(dict.fromkeys(ids))
 
 

@@ -20,7 +20,7 @@ from patrolgeo.cli.app import (
     report,
 )
 from patrolgeo.errors import AreaError, InputRowError, RoutingError
-from patrolgeo.i18n import tr
+from patrolgeo.labels import pick
 
 SegmentsOption = Annotated[Path | None, typer.Option(
     "--segments", help="CSV with a segment_id column: the segments to serve (default all)")]
@@ -28,17 +28,37 @@ StartOption = Annotated[str | None, typer.Option(
     "--start", help="station as LAT,LON in degrees (snapped to the network)")]
 
 
-def parse_start(text: str | None) -> tuple[float, float] | None:
-    """Parse ``"LAT,LON"`` in degrees."""
+def parse_start(text: str | None, lang: str = "zh") -> tuple[float, float] | None:
+    """Parse ``"LAT,LON"`` in degrees.
+
+    Parameters
+    ----------
+    text
+        The option's text, or None.
+    lang
+        Language of the error message.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(lat, lon)``, or None without a text.
+
+    Raises
+    ------
+    RoutingError
+        When the text is not two numbers in range.
+    """
     if text is None:
         return None
     try:
         lat, lon = (float(x) for x in text.split(","))
     except ValueError as exc:
-        raise RoutingError(tr(f"起点 {text!r} 不是 纬度,经度", f"start {text!r} is not LAT,LON"),
+        raise RoutingError(pick(f"起点 {text!r} 不是 纬度,经度", f"start {text!r} is not LAT,LON",
+                                lang),
                            field="--start") from exc
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise RoutingError(tr(f"起点 {text!r} 超出经纬度范围", f"start {text!r} is out of range"),
+        raise RoutingError(pick(f"起点 {text!r} 超出经纬度范围",
+                                f"start {text!r} is out of range", lang),
                            field="--start")
     return lat, lon
 
@@ -65,32 +85,33 @@ def route_command(
     """Compute an optimal patrol route (postman route); write GeoJSON, GPX, steps and a map."""
     with cli_run(lang) as step:
         if osm is None:
-            raise AreaError(tr("请给出 --osm", "give --osm"), field="--osm")
-        where = parse_start(start)
+            raise AreaError(pick("请给出 --osm", "give --osm", lang), field="--osm")
+        where = parse_start(start, lang)
         area = roads.parse_bbox(bbox) if bbox else None
         map_options = pipeline.MapOptions(basemap, offline)
         if segments is not None and not segments.is_file():
-            raise InputRowError(tr("文件不存在", "file not found"), file=segments)
-        step(tr("读取路网", "Loading road network"))
+            raise InputRowError(pick("文件不存在", "file not found", lang), file=segments)
+        step(pick("读取路网", "Loading road network", lang))
         result = pipeline.load_roads(osm, bbox=area, mode=mode)
         required = pipeline.read_required_segments(segments, result.segments) \
             if segments is not None else None
-        step(tr("计算路线", "Computing the route"))
+        step(pick("计算路线", "Computing the route", lang))
         planned = pipeline.plan_route(result, required, mode=mode, start=where,
                                       closed=not open_route, both_sides=both_sides,
                                       speed_kmh=speed)
         outputs = pipeline.RunOutputs()
-        step(tr("写出结果", "Writing outputs"))
+        step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_route(planned, out, outputs, segments=result.segments,
                              map_options=map_options)
     route = planned.route
     if route.unreachable_ids:
-        print(tr(f"注意：{len(route.unreachable_ids)} 个路段因单行道无法进出，未纳入路线",
-                 f"note: {len(route.unreachable_ids)} segments cannot be reached and left "
-                 "along one-way streets and are left out"))
+        print(pick(f"注意：{len(route.unreachable_ids)} 个路段因单行道无法进出，未纳入路线",
+                   f"note: {len(route.unreachable_ids)} segments cannot be reached and left "
+                   "along one-way streets and are left out", lang))
     print(planned.steps[0])
-    print(tr(f"下界 {route.lower_bound_m / 1000:.2f} 公里，差距 {route.gap_pct:.2f}%；"
-             f"校验通过（{planned.check.covered}/{planned.check.required} 个必经路段）",
-             f"lower bound {route.lower_bound_m / 1000:.2f} km, gap {route.gap_pct:.2f}%; "
-             f"checked ({planned.check.covered}/{planned.check.required} required segments)"))
+    print(pick(f"下界 {route.lower_bound_m / 1000:.2f} 公里，差距 {route.gap_pct:.2f}%；"
+               f"校验通过（{planned.check.covered}/{planned.check.required} 个必经路段）",
+               f"lower bound {route.lower_bound_m / 1000:.2f} km, gap {route.gap_pct:.2f}%; "
+               f"checked ({planned.check.covered}/{planned.check.required} required segments)",
+               lang))
     report(outputs.files)

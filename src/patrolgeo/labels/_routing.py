@@ -1,5 +1,75 @@
-"""Labels of the routing codes: ``code -> (Chinese, English)`` tables."""
+"""Labels of the routing codes: ``code -> (Chinese, English)`` tables.
+
+``route_compass`` and ``route_turn`` name the codes of :mod:`patrolgeo.routing.steps`;
+``route_text`` holds the sentence templates of the route writers; ``route_check`` the
+templates of the violations :func:`patrolgeo.routing.verify_route` reports. Templates
+are filled with :meth:`str.format`.
+"""
 
 from patrolgeo.labels import register
 
-register("_routing", {})
+register("route_compass", {
+    "north": ("北", "north"), "northeast": ("东北", "northeast"), "east": ("东", "east"),
+    "southeast": ("东南", "southeast"), "south": ("南", "south"),
+    "southwest": ("西南", "southwest"), "west": ("西", "west"),
+    "northwest": ("西北", "northwest"),
+})
+
+register("route_turn", {
+    "straight": ("直行进入{onto}", "continue straight onto {onto}"),
+    "slight_left": ("稍向左进入{onto}", "bear left onto {onto}"),
+    "slight_right": ("稍向右进入{onto}", "bear right onto {onto}"),
+    "left": ("左转进入{onto}", "turn left onto {onto}"),
+    "right": ("右转进入{onto}", "turn right onto {onto}"),
+    "uturn": ("掉头沿{onto}返回", "make a U-turn back along {onto}"),
+    "arrive_closed": ("回到出发点", "arrive back at the start"),
+    "arrive_open": ("到达终点", "arrive at the end"),
+})
+
+register("route_text", {
+    "unnamed": ("无名路", "an unnamed road"),
+    "km": ("{km:.1f} 公里", "{km:.1f} km"),
+    "m": ("{m} 米", "{m} m"),
+    "head": ("沿{road}向{compass}行驶 {distance}", "Head {compass} on {road} for {distance}"),
+    "transit": ("（途经，不巡查）", " (transit only)"),
+    "step": ("{head}{transit}，{then}", "{head}{transit}, then {then}"),
+    "summary": ("全程 {total}，约 {minutes:.0f} 分钟；巡查 {service}，"
+                "途经 {deadhead}（{deadhead_pct:.1f}%），掉头 {u_turns} 次。",
+                "Total {total}, about {minutes:.0f} min; patrol {service}, transit "
+                "{deadhead} ({deadhead_pct:.1f}%), {u_turns} U-turns."),
+    "attribution": ("地图数据 {attribution}", "Map data {attribution}"),
+    "gpx_name": ("巡查路线", "Patrol route"),
+    "gpx_desc": ("全程 {km:.2f} 公里；地图数据 {attribution}",
+                 "{km:.2f} km; map data {attribution}"),
+})
+
+register("route_check", {
+    "unknown_required": ("必经路段 {sid} 不在路网中",
+                         "required segment {sid} is not in the network"),
+    "no_such_edge": ("第 {n} 段 ({u}→{v}, key={key})：不存在的边",
+                     "traversal {n} ({u}->{v}, key={key}): no such edge"),
+    "against_oneway": ("第 {n} 段 ({u}→{v}, key={key})：逆行单行道",
+                       "traversal {n} ({u}->{v}, key={key}): against a one-way street"),
+    "no_segment": ("第 {n} 段不属于任何路段", "traversal {n} matches no segment"),
+    "traversal_length": ("第 {n} 段长度 {stated:.1f} 米与几何长度 {geometry:.1f} 米不符",
+                         "traversal {n} states {stated:.1f} m, geometry gives "
+                         "{geometry:.1f} m"),
+    "gap": ("第 {n} 段终点 {end} 与第 {next} 段起点 {start} 不相接",
+            "traversal {n} ends at {end} but traversal {next} starts at {start}"),
+    "not_closed": ("路线未闭合：起于 {start}，止于 {end}",
+                   "route is not closed: starts at {start}, ends at {end}"),
+    "wrong_start": ("路线起点 {first} 不是 {start}", "route starts at {first}, not at {start}"),
+    "empty": ("路线为空", "the route is empty"),
+    "not_covered": ("必经路段 {sid} 未走到", "required segment {sid} is not covered"),
+    "more_not_covered": ("另有 {count} 个必经路段未走到",
+                         "{count} more required segments are not covered"),
+    "edge_lengths": ("边长属性之和 {claimed:.1f} 米与几何长度 {geometry:.1f} 米不符",
+                     "edge lengths add to {claimed:.1f} m, geometry to {geometry:.1f} m"),
+    "served_not_required": ("路段 {sid} 非必经却标为作业",
+                            "segment {sid} is served but not required"),
+    "served_twice": ("路段 {sid} 作业了不止一次", "segment {sid} is served more than once"),
+    "route_length": ("路线长度 {stated:.1f} 米与几何重算 {geometry:.1f} 米不符",
+                     "route states {stated:.1f} m, geometry gives {geometry:.1f} m"),
+    "cumulative": ("累计里程与总长不符", "cumulative distance does not add up to the total"),
+    "failed": ("路线校验未通过：{shown}{more}", "route check failed: {shown}{more}"),
+})

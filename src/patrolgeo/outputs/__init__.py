@@ -1,3 +1,3 @@
-"""Writers: the faces that turn the stages' codes into files and words."""
+"""Writers: files and pages people read, rendered in the language of the call."""
 
 __all__: list[str] = []

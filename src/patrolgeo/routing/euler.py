@@ -72,6 +72,7 @@ class Circuit:
 
     @property
     def u_turns(self) -> int:
+        """Number of U-turns in the circuit."""
         return int(self.uturn_after.sum())
 
 
@@ -244,50 +245,8 @@ def _merge_trails(ci: CircuitInput, pen: TurnPenalty, partner: np.ndarray, node:
     uf = _UnionFind(n_trails)
     remaining = n_trails
     while remaining > 1:
-        # current transitions, one row per pair, keyed by the arriving/first end
-        first = np.flatnonzero(
-            (np.arange(len(partner)) & 1 == 1) if ci.directed
-            else (np.arange(len(partner)) < partner))
-        second = partner[first]
-        root_of = np.fromiter((uf.find(t) for t in range(n_trails)), np.int64, n_trails)
-        roots = root_of[label[first]]
-        at = node[first]
-        order = np.lexsort((roots, at))
-        first, second, roots, at = first[order], second[order], roots[order], at[order]
-        # vertices where at least two trails meet: every pair of transitions of two
-        # different trails there is a candidate swap
-        _, starts, counts = np.unique(at, return_index=True, return_counts=True)
-        two = starts[(counts == 2)]
-        two = two[roots[two] != roots[two + 1]]
-        pairs_i, pairs_j = [two], [two + 1]
-        busy = (counts > 2) & (roots[starts] != roots[starts + counts - 1])
-        for s0, c in zip(starts[busy].tolist(), counts[busy].tolist(), strict=True):
-            r = roots[s0:s0 + c].tolist()
-            for i, j in itertools.combinations(range(c), 2):
-                if r[i] != r[j]:
-                    pairs_i.append(np.array([s0 + i]))
-                    pairs_j.append(np.array([s0 + j]))
-        pi, pj = np.concatenate(pairs_i), np.concatenate(pairs_j)
-        if len(pi) == 0:
-            raise RuntimeError("the multigraph is not connected; cannot build one circuit")
-        cand_x1, cand_y1, cand_x2, cand_y2 = first[pi], second[pi], first[pj], second[pj]
-        x1, y1, x2, y2 = cand_x1, cand_y1, cand_x2, cand_y2
-
-        def tc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return transition_cost(ci, a, b, pen, heading, side)[0]
-
-        if ci.directed:  # arrive x, leave y: only (x1 -> y2, x2 -> y1) merges
-            old = tc(x1, y1) + tc(x2, y2)
-            cand_cost = tc(x1, y2) + tc(x2, y1) - old
-            cand_flip = np.zeros(len(x1), bool)
-        else:
-            def sym(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-                return tc(a, b) + tc(b, a)
-            old = sym(x1, y1) + sym(x2, y2)
-            opt_a = sym(x1, x2) + sym(y1, y2) - old  # pairs (x1,x2), (y1,y2)
-            opt_b = sym(x1, y2) + sym(y1, x2) - old  # pairs (x1,y2), (y1,x2)
-            cand_flip = opt_a < opt_b
-            cand_cost = np.minimum(opt_a, opt_b)
+        x1, y1, x2, y2 = _candidate_swaps(ci, partner, node, label, uf, n_trails)
+        cand_cost, cand_flip = _swap_costs(ci, pen, heading, side, x1, y1, x2, y2)
         merged_any = False
         for k in np.argsort(cand_cost, kind="stable").tolist():
             a1, b1, a2, b2 = int(x1[k]), int(y1[k]), int(x2[k]), int(y2[k])
@@ -295,22 +254,82 @@ def _merge_trails(ci: CircuitInput, pen: TurnPenalty, partner: np.ndarray, node:
                 continue  # stale: a swap here already changed these transitions
             if not uf.union(int(label[a1]), int(label[a2])):
                 continue
-            if ci.directed or not cand_flip[k]:
-                if ci.directed:
-                    partner[a1], partner[b2] = b2, a1
-                    partner[a2], partner[b1] = b1, a2
-                else:
-                    partner[a1], partner[b2] = b2, a1
-                    partner[b1], partner[a2] = a2, b1
-            else:
-                partner[a1], partner[a2] = a2, a1
-                partner[b1], partner[b2] = b2, b1
+            _swap(ci.directed, partner, a1, b1, a2, b2, bool(cand_flip[k]))
             remaining -= 1
             merged_any = True
             if remaining == 1:
                 break
         if not merged_any:  # pragma: no cover - connectivity guarantees progress
             raise RuntimeError("could not merge the closed trails into one circuit")
+
+
+def _candidate_swaps(ci: CircuitInput, partner: np.ndarray, node: np.ndarray,
+                     label: np.ndarray, uf: _UnionFind, n_trails: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of transitions ``(x1, y1)``, ``(x2, y2)`` of two trails at a shared vertex."""
+    # current transitions, one row per pair, keyed by the arriving/first end
+    first = np.flatnonzero(
+        (np.arange(len(partner)) & 1 == 1) if ci.directed
+        else (np.arange(len(partner)) < partner))
+    second = partner[first]
+    root_of = np.fromiter((uf.find(t) for t in range(n_trails)), np.int64, n_trails)
+    roots = root_of[label[first]]
+    at = node[first]
+    order = np.lexsort((roots, at))
+    first, second, roots, at = first[order], second[order], roots[order], at[order]
+    # vertices where at least two trails meet: every pair of transitions of two
+    # different trails there is a candidate swap
+    _, starts, counts = np.unique(at, return_index=True, return_counts=True)
+    two = starts[(counts == 2)]
+    two = two[roots[two] != roots[two + 1]]
+    pairs_i, pairs_j = [two], [two + 1]
+    busy = (counts > 2) & (roots[starts] != roots[starts + counts - 1])
+    for s0, c in zip(starts[busy].tolist(), counts[busy].tolist(), strict=True):
+        r = roots[s0:s0 + c].tolist()
+        for i, j in itertools.combinations(range(c), 2):
+            if r[i] != r[j]:
+                pairs_i.append(np.array([s0 + i]))
+                pairs_j.append(np.array([s0 + j]))
+    pi, pj = np.concatenate(pairs_i), np.concatenate(pairs_j)
+    if len(pi) == 0:
+        raise RuntimeError("the multigraph is not connected; cannot build one circuit")
+    return first[pi], second[pi], first[pj], second[pj]
+
+
+def _swap_costs(ci: CircuitInput, pen: TurnPenalty, heading: np.ndarray, side: np.ndarray,
+                x1: np.ndarray, y1: np.ndarray, x2: np.ndarray, y2: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Extra turn cost of each candidate swap, and whether the undirected one flips."""
+
+    def tc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return transition_cost(ci, a, b, pen, heading, side)[0]
+
+    if ci.directed:  # arrive x, leave y: only (x1 -> y2, x2 -> y1) merges
+        old = tc(x1, y1) + tc(x2, y2)
+        return tc(x1, y2) + tc(x2, y1) - old, np.zeros(len(x1), bool)
+
+    def sym(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return tc(a, b) + tc(b, a)
+
+    old = sym(x1, y1) + sym(x2, y2)
+    opt_a = sym(x1, x2) + sym(y1, y2) - old  # pairs (x1,x2), (y1,y2)
+    opt_b = sym(x1, y2) + sym(y1, x2) - old  # pairs (x1,y2), (y1,x2)
+    return np.minimum(opt_a, opt_b), opt_a < opt_b
+
+
+def _swap(directed: bool, partner: np.ndarray, a1: int, b1: int, a2: int, b2: int,
+          flip: bool) -> None:
+    """Re-pair the ends of transitions ``(a1, b1)`` and ``(a2, b2)`` (in place)."""
+    if directed or not flip:
+        if directed:
+            partner[a1], partner[b2] = b2, a1
+            partner[a2], partner[b1] = b1, a2
+        else:
+            partner[a1], partner[b2] = b2, a1
+            partner[b1], partner[a2] = a2, b1
+    else:
+        partner[a1], partner[a2] = a2, a1
+        partner[b1], partner[b2] = b2, b1
 
 
 def euler_circuit(ci: CircuitInput, start: int, pen: TurnPenalty | None = None) -> Circuit:

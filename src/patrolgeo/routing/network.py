@@ -20,6 +20,7 @@ from pyproj import Transformer
 from scipy.sparse import coo_matrix, csr_matrix
 
 from patrolgeo.errors import RoutingError
+from patrolgeo.segments import reverse_edge
 
 #: Metres per integer weight unit handed to the integer solvers (millimetres).
 UNITS_PER_M = 1000
@@ -75,10 +76,12 @@ class StreetNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return len(self.node_ids)
 
     @property
     def n_segments(self) -> int:
+        """Number of segments."""
         return len(self.segment_ids)
 
     def weights_int(self) -> np.ndarray:
@@ -101,7 +104,7 @@ class StreetNetwork:
 
     def sparse_graph(self, respect_oneway: bool, segments: np.ndarray | None = None
                      ) -> tuple[csr_matrix, np.ndarray]:
-        """A CSR matrix of travel arcs (shortest parallel arc kept) and the segment of each.
+        """Return a CSR matrix of travel arcs (shortest parallel arc kept), segment of each.
 
         Returns the matrix for :mod:`scipy.sparse.csgraph` and, aligned with its stored
         entries in CSR order, the segment row each entry came from.
@@ -133,31 +136,36 @@ class StreetNetwork:
         return int(idx[best]), float(math.sqrt(d2[best]))
 
 
-def _scalar(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
+def _check_table(segments: gpd.GeoDataFrame) -> None:
+    """Raise :class:`RoutingError` for an empty table, a missing column or a repeated id."""
+    if len(segments) == 0:
+        raise RoutingError("no segments to route over", field="segments")
+    for column in ("segment_id", "u", "v", "key", "length_m", "oneway", "geometry"):
+        if column not in segments.columns:
+            raise RoutingError(f"segments table has no column {column!r}", field=column)
+    ids = segments["segment_id"].astype(str)
+    if not ids.is_unique:
+        dup = ids[ids.duplicated()].iloc[0]
+        raise RoutingError(f"segment id {dup} appears more than once", field="segment_id")
 
 
-def _reverse_key(G: nx.MultiDiGraph, u: Any, v: Any, key: Any, length: float) -> int:
-    """Key of the edge ``(v, u)`` that is the same street as ``(u, v, key)``, else -1."""
-    back = G._succ.get(v, {}).get(u)
-    if not back:
-        return -1
-    if len(back) == 1 and u != v:
-        # the street is two-way, so its reverse edge exists: it is the only one
-        return next(iter(back))
-    osmid = _scalar(G._succ[u][v][key].get("osmid"))
-    best, best_diff = -1, math.inf
-    for k, data in back.items():
-        if u == v and k == key:
-            continue
-        if _scalar(data.get("osmid")) != osmid:
-            continue
-        diff = abs(float(data.get("length", length)) - length)
-        if diff < best_diff:
-            best, best_diff = k, diff
-    return best
+def _edge_keys(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame, u: np.ndarray, v: np.ndarray,
+               keys: np.ndarray, oneway: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Graph keys of each segment's edge and of its reverse edge (-1: none, one-way)."""
+    succ = G._succ
+    key_fwd = np.empty(len(segments), np.int64)
+    key_rev = np.full(len(segments), -1, np.int64)
+    for i, (uu, vv, kk) in enumerate(zip(u.tolist(), v.tolist(), keys.tolist(), strict=True)):
+        edges = succ.get(uu, {}).get(vv)
+        if not edges or kk not in edges:
+            raise RoutingError(f"segment {segments['segment_id'].iloc[i]} names edge "
+                               f"({uu}, {vv}, {kk}) that is not in the graph",
+                               row=i + 1, field="key")
+        key_fwd[i] = kk
+        if not oneway[i]:
+            back = reverse_edge(G, uu, vv, kk)
+            key_rev[i] = -1 if back is None else back
+    return key_fwd, key_rev
 
 
 def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> StreetNetwork:
@@ -175,15 +183,8 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
     RoutingError
         When a segment names an edge that is not in ``G``.
     """
-    if len(segments) == 0:
-        raise RoutingError("no segments to route over", field="segments")
-    for column in ("segment_id", "u", "v", "key", "length_m", "oneway", "geometry"):
-        if column not in segments.columns:
-            raise RoutingError(f"segments table has no column {column!r}", field=column)
+    _check_table(segments)
     ids = segments["segment_id"].astype(str)
-    if not ids.is_unique:
-        dup = ids[ids.duplicated()].iloc[0]
-        raise RoutingError(f"segment id {dup} appears more than once", field="segment_id")
     rows = np.arange(len(segments))
     if not ids.is_monotonic_increasing:
         # ties are broken by position: a canonical order makes routes independent of
@@ -209,18 +210,7 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
         raise RoutingError(f"node {exc.args[0]} of the segments is not in the graph "
                            "(or has no x/y)", field="u") from exc
     oneway = segments["oneway"].to_numpy(dtype=bool)
-    succ = G._succ
-    key_fwd = np.empty(len(segments), np.int64)
-    key_rev = np.full(len(segments), -1, np.int64)
-    for i, (uu, vv, kk) in enumerate(zip(u.tolist(), v.tolist(), keys.tolist(), strict=True)):
-        edges = succ.get(uu, {}).get(vv)
-        if not edges or kk not in edges:
-            raise RoutingError(f"segment {segments['segment_id'].iloc[i]} names edge "
-                               f"({uu}, {vv}, {kk}) that is not in the graph",
-                               row=i + 1, field="key")
-        key_fwd[i] = kk
-        if not oneway[i]:
-            key_rev[i] = _reverse_key(G, uu, vv, kk, length[i])
+    key_fwd, key_rev = _edge_keys(G, segments, u, v, keys, oneway)
     geoms = np.asarray(segments.geometry.values, dtype=object)
     heading_a, heading_b = _end_headings(geoms, x[a], y[a], x[b], y[b])
     road = segments["road_name"].to_numpy(dtype=object) if "road_name" in segments else \
@@ -271,7 +261,7 @@ def to_graph_xy(G_crs: Any, lat: float, lon: float) -> tuple[float, float]:
 
 def components(n: int, tail: np.ndarray, head: np.ndarray, strong: bool = False
                ) -> np.ndarray:
-    """Connected (or strongly connected) component label of every node."""
+    """Label every node with its connected (or strongly connected) component."""
     from scipy.sparse.csgraph import connected_components
 
     graph = coo_matrix((np.ones(len(tail)), (tail, head)), shape=(n, n)).tocsr()

@@ -27,12 +27,21 @@ import numpy as np
 import pandas as pd
 
 from patrolgeo.errors import RoutingError
+from patrolgeo.routing._cover import EPS_M, Cover
+from patrolgeo.routing._directed import solve_directed
+from patrolgeo.routing._rural import solve_undirected
 from patrolgeo.routing.euler import CircuitInput, TurnPenalty, euler_circuit
 from patrolgeo.routing.network import StreetNetwork, components, network_from_graph, to_graph_xy
 from patrolgeo.routing.route import SPEEDS_KMH, Route, Traversal
-from patrolgeo.routing.solvers import Cover, solve_directed, solve_undirected
 
 MODES = ("walk", "bike", "drive")
+
+MAX_SNAP_M = 2000.0
+"""Default farthest distance of a start point from the network (a typo, not a station)."""
+
+EXACT_TIME_LIMIT_S = 60.0
+"""Default time limit of the exact (integer program) solve."""
+
 
 Start = tuple[float, float] | int | None
 
@@ -98,7 +107,7 @@ def _snap_start(net: StreetNetwork, G: nx.MultiDiGraph, start: Start, allowed: n
 
 def _circuit_input(net: StreetNetwork, cover: Cover, road_code: np.ndarray
                    ) -> tuple[CircuitInput, np.ndarray, np.ndarray]:
-    """Copies of every run for the circuit builder, with their segment and orientation."""
+    """Copy every run for the circuit builder, with its segment and orientation."""
     if cover.undirected:
         seg = np.repeat(np.arange(net.n_segments), cover.count)
         along = np.ones(len(seg), bool)
@@ -141,10 +150,10 @@ def postman_route(
     speed_kmh: float | None = None,
     turn_penalty: TurnPenalty | None = None,
     on_unreachable: str = "raise",
-    max_snap_m: float = 2000.0,
+    max_snap_m: float = MAX_SNAP_M,
     improve: bool = True,
     exact: bool = False,
-    time_limit_s: float = 60.0,
+    time_limit_s: float = EXACT_TIME_LIMIT_S,
 ) -> Route:
     """Compute a postman route covering the required segments.
 
@@ -201,12 +210,7 @@ def postman_route(
         Unknown segment ids, unreachable segments, a start point off the network.
     """
     t0 = time.perf_counter()
-    if mode not in MODES:
-        raise RoutingError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}",
-                           field="mode")
-    if on_unreachable not in ("raise", "skip"):
-        raise RoutingError(f"on_unreachable must be 'raise' or 'skip', not {on_unreachable!r}",
-                           field="on_unreachable")
+    _check_choices(mode, on_unreachable)
     if segments is None:
         from patrolgeo.roads import segments_from_graph
 
@@ -221,32 +225,9 @@ def postman_route(
         return Route([], closed, mode, lower_bound_m=0.0, optimal=True, method="nothing to do",
                      speed_mps=speed, respect_oneway=respect, both_sides=both_sides,
                      crs=net.crs, segments=segments, seconds=time.perf_counter() - t0)
-
-    label, main = _main_component(net, wanted, respect)
-    reachable = (label[net.a] == main) & (label[net.b] == main)
-    unreachable = wanted & ~reachable
-    if unreachable.any() and on_unreachable == "raise":
-        ids = sorted(net.segment_ids[unreachable].astype(str))
-        shown = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
-        raise RoutingError(f"{len(ids)} required segment(s) cannot be reached and left "
-                           f"from the rest of the network: {shown}", field="segment_id")
-    req = wanted & reachable
-    in_main = label == main
+    req, unreachable, in_main = _reachable(net, wanted, respect, on_unreachable)
     start_node, snap = _snap_start(net, G, start, in_main, max_snap_m)
-
-    if not respect and not both_sides:
-        cover = solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
-    elif respect and not both_sides and not net.oneway.any():
-        # a network with no one-way street is undirected: solve it exactly as such
-        cover = solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
-    else:
-        oneway = net.oneway if respect else np.zeros(net.n_segments, bool)
-        sides = np.full(net.n_segments, bool(both_sides))
-        req_fwd = req & (oneway | sides)
-        req_rev = req & ~oneway & sides
-        req_either = req & ~oneway & ~sides
-        cover = solve_directed(net, req_fwd, req_rev, req_either, respect_oneway=respect,
-                               start=start_node, closed=closed, improve=improve)
+    cover = _solve(net, req, respect, both_sides, start_node, closed, improve)
     if exact and closed and not cover.optimal:
         cover = _refine_exactly(net, cover, req, respect, both_sides, start_node,
                                 time_limit_s)
@@ -276,6 +257,46 @@ def postman_route(
     )
 
 
+def _check_choices(mode: str, on_unreachable: str) -> None:
+    if mode not in MODES:
+        raise RoutingError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}",
+                           field="mode")
+    if on_unreachable not in ("raise", "skip"):
+        raise RoutingError(f"on_unreachable must be 'raise' or 'skip', not {on_unreachable!r}",
+                           field="on_unreachable")
+
+
+def _reachable(net: StreetNetwork, wanted: np.ndarray, respect: bool, on_unreachable: str
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return required segments in the main component, those left out, and its nodes."""
+    label, main = _main_component(net, wanted, respect)
+    reachable = (label[net.a] == main) & (label[net.b] == main)
+    unreachable = wanted & ~reachable
+    if unreachable.any() and on_unreachable == "raise":
+        ids = sorted(net.segment_ids[unreachable].astype(str))
+        shown = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+        raise RoutingError(f"{len(ids)} required segment(s) cannot be reached and left "
+                           f"from the rest of the network: {shown}", field="segment_id")
+    return wanted & reachable, unreachable, label == main
+
+
+def _solve(net: StreetNetwork, req: np.ndarray, respect: bool, both_sides: bool,
+           start_node: int, closed: bool, improve: bool) -> Cover:
+    """Solve the case at hand: undirected (rural) or directed/mixed."""
+    if not respect and not both_sides:
+        return solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
+    if respect and not both_sides and not net.oneway.any():
+        # a network with no one-way street is undirected: solve it exactly as such
+        return solve_undirected(net, req, start=start_node, closed=closed, improve=improve)
+    oneway = net.oneway if respect else np.zeros(net.n_segments, bool)
+    sides = np.full(net.n_segments, bool(both_sides))
+    req_fwd = req & (oneway | sides)
+    req_rev = req & ~oneway & sides
+    req_either = req & ~oneway & ~sides
+    return solve_directed(net, req_fwd, req_rev, req_either, respect_oneway=respect,
+                          start=start_node, closed=closed, improve=improve)
+
+
 def _refine_exactly(net: StreetNetwork, cover: Cover, req: np.ndarray, respect: bool,
                     both_sides: bool, start: int, time_limit_s: float) -> Cover:
     from patrolgeo.routing.exact import solve_exact
@@ -286,11 +307,11 @@ def _refine_exactly(net: StreetNetwork, cover: Cover, req: np.ndarray, respect: 
                          req_fwd=req & (oneway | sides), req_rev=req & ~oneway & sides,
                          req_either=req & ~oneway & ~sides, respect_oneway=respect,
                          start=start, time_limit_s=time_limit_s)
-    if result.cover is not None and result.cover.length(net) <= cover.length(net) + 1e-6:
+    if result.cover is not None and result.cover.length(net) <= cover.length(net) + EPS_M:
         result.cover.start = result.cover.end = start
         return result.cover
     cover.lower_bound_m = max(cover.lower_bound_m, result.lower_bound_m)
-    cover.optimal = cover.length(net) <= cover.lower_bound_m + 1e-6
+    cover.optimal = cover.length(net) <= cover.lower_bound_m + EPS_M
     return cover
 
 

@@ -115,11 +115,11 @@ class Route:
         return self.total_length_m / self.speed_mps if self.speed_mps > 0 else 0.0
 
     def edges(self) -> list[tuple[int, int, int | None]]:
-        """The directed graph edges ``(u, v, key)`` in order."""
+        """Return the directed graph edges ``(u, v, key)`` in order."""
         return [(t.u, t.v, t.key) for t in self.traversals]
 
     def nodes(self) -> list[int]:
-        """The nodes visited in order (start, then the end of every traversal)."""
+        """Return the nodes visited in order (start, then the end of every traversal)."""
         if not self.traversals:
             return [] if self.start_node is None else [self.start_node]
         return [self.traversals[0].u, *(t.v for t in self.traversals)]
@@ -147,7 +147,7 @@ class Route:
 
     # ------------------------------------------------------------------ geometry
     def geometries(self) -> np.ndarray:
-        """The line of every traversal, oriented the way it is run (graph CRS)."""
+        """Return the line of every traversal, oriented the way it is run (graph CRS)."""
         if self.segments is None:
             raise ValueError("this route carries no segment geometries")
         lines = self.segments.set_index("segment_id").geometry

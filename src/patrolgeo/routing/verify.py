@@ -1,4 +1,4 @@
-"""An independent route checker: is this really a route covering the required streets?
+"""An independent route checker: is this really a route covering the required streets.
 
 :func:`verify_route` shares no code with the solvers. It reads the graph itself: every
 traversal must be an edge of ``G`` (in its direction when one-way streets bind),
@@ -7,13 +7,16 @@ required segment must be run (each side, when both sides are asked), and the len
 recomputed from the edge geometries. It takes a :class:`~patrolgeo.routing.Route`, a
 sequence of directed edges ``(u, v, key)`` or ``(u, v)``, or a sequence of nodes, so
 routes of other tools can be checked the same way.
+
+Each failed check is a :class:`Violation`: a code (a key of the ``route_check`` label
+table) and its parameters, rendered in a language by the face that shows it.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +25,55 @@ import networkx as nx
 import numpy as np
 
 from patrolgeo.errors import RoutingError
-from patrolgeo.i18n import tr
+from patrolgeo.labels import DEFAULT_LANG, Text, label
 
 MAX_LISTED = 50
+"""Violations listed in a :class:`RouteCheck` (``n_violations`` counts all)."""
+
+MAX_LISTED_UNKNOWN = 5
+"""Unknown required ids, and segments served twice, named before the check moves on."""
+
+SHOWN_IN_ERROR = 3
+"""Violations named in the message of :meth:`RouteCheck.raise_if_invalid`."""
+
+STATED_LENGTH_ABS_M = 1.0
+STATED_LENGTH_REL = 0.01
+"""A traversal's stated length may differ from its geometry by 1 m plus 1 %."""
+
+ROUTE_LENGTH_ABS_M = 1.0
+"""Absolute slack of the route's total length check (besides ``length_tolerance``)."""
+
+CUMULATIVE_ABS_M = 1e-3
+"""The last traversal's cumulative distance must equal the total within a millimetre."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed check: a ``route_check`` code and its parameters.
+
+    Examples
+    --------
+    >>> Violation("not_covered", {"sid": "s001"}).render("en")
+    'required segment s001 is not covered'
+    """
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        """Render the violation as a sentence in ``lang``."""
+        return label("route_check", self.code, lang).format(**self.params)
+
+    def text(self) -> Text:
+        """Return the violation in both languages."""
+        return Text(self.render("zh"), self.render("en"))
+
+    def __str__(self) -> str:
+        """Render in the default language (Chinese)."""
+        return self.render(DEFAULT_LANG)
+
+
+Add = Callable[..., None]
 
 
 @dataclass
@@ -36,7 +85,8 @@ class RouteCheck:
     ok
         True when there is no violation.
     violations
-        One line per violation (at most 50 listed; ``n_violations`` counts all).
+        One :class:`Violation` per failed check (at most 50 listed; ``n_violations``
+        counts all).
     length_m
         The route length recomputed from the edge geometries.
     claimed_length_m
@@ -46,7 +96,7 @@ class RouteCheck:
     """
 
     ok: bool
-    violations: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
     n_violations: int = 0
     length_m: float = 0.0
     claimed_length_m: float = 0.0
@@ -54,13 +104,31 @@ class RouteCheck:
     required: int = 0
     n_traversals: int = 0
 
+    def messages(self, lang: str = DEFAULT_LANG) -> list[str]:
+        """Render the listed violations as sentences in ``lang``."""
+        return [v.render(lang) for v in self.violations]
+
+    def failure(self) -> Text:
+        """Return the first violations as one bilingual message (what the error says)."""
+        more = (f" (+{self.n_violations - SHOWN_IN_ERROR})"
+                if self.n_violations > SHOWN_IN_ERROR else "")
+
+        def say(lang: str) -> str:
+            shown = "; ".join(self.messages(lang)[:SHOWN_IN_ERROR])
+            return label("route_check", "failed", lang).format(shown=shown, more=more)
+
+        return Text(say("zh"), say("en"))
+
     def raise_if_invalid(self) -> None:
-        """Raise :class:`RoutingError` listing the first violations, if any."""
+        """Raise :class:`RoutingError` listing the first violations, if any.
+
+        Raises
+        ------
+        RoutingError
+            When the check failed.
+        """
         if not self.ok:
-            shown = "; ".join(self.violations[:3])
-            more = f" (+{self.n_violations - 3})" if self.n_violations > 3 else ""
-            raise RoutingError(tr(f"路线校验未通过：{shown}{more}",
-                                  f"route check failed: {shown}{more}"), field="route")
+            raise RoutingError(self.failure(), field="route")
 
 
 def _fingerprint(coords: np.ndarray) -> tuple[float, ...]:
@@ -188,6 +256,11 @@ def verify_route(
     Returns
     -------
     RouteCheck
+
+    Raises
+    ------
+    RoutingError
+        With ``raise_on_error``, when the route fails a check.
     """
     if segments is None:
         from patrolgeo.roads import segments_from_graph
@@ -199,67 +272,110 @@ def verify_route(
         respect_oneway = bool(the_route.respect_oneway) if the_route is not None else \
             G.graph.get("mode", "drive") != "walk"
     index = _EdgeIndex(G, segments)
-    all_ids = set(index.oneway)
-    wanted = set(all_ids) if required is None else {str(s) for s in required}
-    violations: list[str] = []
+    violations: list[Violation] = []
 
-    def add(message: str) -> None:
-        violations.append(message)
+    def add(code: str, **params: Any) -> None:
+        violations.append(Violation(code, params))
 
-    unknown = wanted - all_ids
-    for sid in sorted(unknown)[:5]:
-        add(tr(f"必经路段 {sid} 不在路网中", f"required segment {sid} is not in the network"))
-    wanted -= unknown
-
-    run: list[tuple[str | None, bool]] = []  # segment, along its u -> v
-    length = 0.0
-    claimed = 0.0
-    hints = info.get("hints")
-    for i, (u, v, key) in enumerate(edges):
-        chosen, reverse = _resolve(G, index, u, v, key, respect_oneway, wanted, run,
-                                   hints[i] if hints else None)
-        if chosen is None:
-            what = tr("不存在的边", "no such edge") if not G.has_edge(u, v) and \
-                not G.has_edge(v, u) else tr("逆行单行道", "against a one-way street")
-            add(tr(f"第 {i + 1} 段 ({u}→{v}, key={key})：{what}",
-                   f"traversal {i + 1} ({u}->{v}, key={key}): {what}"))
-            run.append((None, True))
-            continue
-        eu, ev, ek = chosen
-        sid, geo_len = index.segment_of(eu, ev, ek)
-        length += geo_len
-        claimed += float(G[eu][ev][ek].get("length", geo_len))
-        if sid is None:
-            add(tr(f"第 {i + 1} 段不属于任何路段", f"traversal {i + 1} matches no segment"))
-            run.append((None, True))
-            continue
-        su, sv = index.ends[sid]
-        along = (u, v) == (su, sv) if su != sv else not reverse
-        run.append((sid, along))
-        if the_route is not None and length_tolerance is not None:
-            stated = the_route.traversals[i].length_m
-            if abs(stated - geo_len) > 1.0 + 0.01 * geo_len:
-                add(tr(f"第 {i + 1} 段长度 {stated:.1f} 米与几何长度 {geo_len:.1f} 米不符",
-                       f"traversal {i + 1} states {stated:.1f} m, geometry gives "
-                       f"{geo_len:.1f} m"))
-
-    for i in range(len(edges) - 1):
-        if edges[i][1] != edges[i + 1][0]:
-            add(tr(f"第 {i + 1} 段终点 {edges[i][1]} 与第 {i + 2} 段起点 {edges[i + 1][0]} 不相接",
-                   f"traversal {i + 1} ends at {edges[i][1]} but traversal {i + 2} starts "
-                   f"at {edges[i + 1][0]}"))
-    if edges:
-        if closed and edges[-1][1] != edges[0][0]:
-            add(tr(f"路线未闭合：起于 {edges[0][0]}，止于 {edges[-1][1]}",
-                   f"route is not closed: starts at {edges[0][0]}, ends at {edges[-1][1]}"))
-        if start is not None and edges[0][0] != start:
-            add(tr(f"路线起点 {edges[0][0]} 不是 {start}",
-                   f"route starts at {edges[0][0]}, not at {start}"))
-    elif wanted:
-        add(tr("路线为空", "the route is empty"))
-
+    wanted = _known_required(required, set(index.oneway), add)
+    walk = _Walk(G, index, respect_oneway, wanted, add)
+    walk.run_edges(edges, info.get("hints"),
+                   the_route if length_tolerance is not None else None)
+    _check_joins(edges, closed, start, bool(wanted), add)
     # without one-way rules every street has two sides one may run
     two_sided = {sid: (not index.oneway[sid]) or not respect_oneway for sid in index.oneway}
+    covered, n_required = _check_coverage(wanted, walk.run, two_sided, both_sides, add)
+    if the_route is not None:
+        _check_route_claims(the_route, walk.run, wanted, two_sided, both_sides, walk.length,
+                            length_tolerance, add)
+    else:
+        _check_edge_lengths(walk.claimed, walk.length, length_tolerance, add)
+    check = RouteCheck(ok=not violations, violations=violations[:MAX_LISTED],
+                       n_violations=len(violations), length_m=walk.length,
+                       claimed_length_m=the_route.total_length_m if the_route is not None
+                       else walk.claimed, covered=covered, required=n_required,
+                       n_traversals=len(edges))
+    if raise_on_error:
+        check.raise_if_invalid()
+    return check
+
+
+def _known_required(required: Iterable[str] | None, all_ids: set[str], add: Add) -> set[str]:
+    """Return the required ids that are segments; name the first unknown ones."""
+    wanted = set(all_ids) if required is None else {str(s) for s in required}
+    unknown = wanted - all_ids
+    for sid in sorted(unknown)[:MAX_LISTED_UNKNOWN]:
+        add("unknown_required", sid=sid)
+    return wanted - unknown
+
+
+class _Walk:
+    """Follows the traversals over the graph: which segment each runs, which way, how long."""
+
+    def __init__(self, G: nx.MultiDiGraph, index: _EdgeIndex, respect_oneway: bool,
+                 wanted: set[str], add: Add) -> None:
+        self.G = G
+        self.index = index
+        self.respect_oneway = respect_oneway
+        self.wanted = wanted
+        self.add = add
+        self.run: list[tuple[str | None, bool]] = []  # segment, along its u -> v
+        self.length = 0.0
+        self.claimed = 0.0
+
+    def run_edges(self, edges: list[tuple[Any, Any, Any]], hints: list[str] | None,
+                  stated_route: Any) -> None:
+        """Resolve every traversal; check stated lengths against ``stated_route``."""
+        for i, (u, v, key) in enumerate(edges):
+            geo_len = self._step(i, u, v, key, hints[i] if hints else None)
+            if geo_len is not None and stated_route is not None:
+                stated = stated_route.traversals[i].length_m
+                if abs(stated - geo_len) > STATED_LENGTH_ABS_M + STATED_LENGTH_REL * geo_len:
+                    self.add("traversal_length", n=i + 1, stated=stated, geometry=geo_len)
+
+    def _step(self, i: int, u: Any, v: Any, key: Any, hint: str | None) -> float | None:
+        """Run traversal ``i``; its geometric length, or None when it matches no segment."""
+        G, index = self.G, self.index
+        chosen, reverse = _resolve(G, index, u, v, key, self.respect_oneway, self.wanted,
+                                   self.run, hint)
+        if chosen is None:
+            code = "no_such_edge" if not G.has_edge(u, v) and not G.has_edge(v, u) \
+                else "against_oneway"
+            self.add(code, n=i + 1, u=u, v=v, key=key)
+            self.run.append((None, True))
+            return None
+        eu, ev, ek = chosen
+        sid, geo_len = index.segment_of(eu, ev, ek)
+        self.length += geo_len
+        self.claimed += float(G[eu][ev][ek].get("length", geo_len))
+        if sid is None:
+            self.add("no_segment", n=i + 1)
+            self.run.append((None, True))
+            return None
+        su, sv = index.ends[sid]
+        along = (u, v) == (su, sv) if su != sv else not reverse
+        self.run.append((sid, along))
+        return geo_len
+
+
+def _check_joins(edges: list[tuple[Any, Any, Any]], closed: bool, start: Any,
+                 anything_wanted: bool, add: Add) -> None:
+    """Consecutive traversals touch; the route closes and starts where asked."""
+    for i in range(len(edges) - 1):
+        if edges[i][1] != edges[i + 1][0]:
+            add("gap", n=i + 1, end=edges[i][1], next=i + 2, start=edges[i + 1][0])
+    if edges:
+        if closed and edges[-1][1] != edges[0][0]:
+            add("not_closed", start=edges[0][0], end=edges[-1][1])
+        if start is not None and edges[0][0] != start:
+            add("wrong_start", first=edges[0][0], start=start)
+    elif anything_wanted:
+        add("empty")
+
+
+def _check_coverage(wanted: set[str], run: list[tuple[str | None, bool]],
+                    two_sided: dict[str, bool], both_sides: bool, add: Add) -> tuple[int, int]:
+    """Every required segment (or side) is run; returns (covered, required)."""
     done_any = {sid for sid, _ in run if sid is not None}
     done_dir = {(sid, along) for sid, along in run if sid is not None}
     covered = 0
@@ -280,27 +396,18 @@ def verify_route(
             else:
                 missing.append(sid)
     for sid in missing[:MAX_LISTED]:
-        add(tr(f"必经路段 {sid} 未走到", f"required segment {sid} is not covered"))
+        add("not_covered", sid=sid)
     if len(missing) > MAX_LISTED:
-        add(tr(f"另有 {len(missing) - MAX_LISTED} 个必经路段未走到",
-               f"{len(missing) - MAX_LISTED} more required segments are not covered"))
+        add("more_not_covered", count=len(missing) - MAX_LISTED)
+    return covered, n_required
 
-    if the_route is not None:
-        _check_route_claims(the_route, run, wanted, two_sided, both_sides, length,
-                            length_tolerance, add)
-    elif length_tolerance is not None and claimed > 0 and \
-            abs(claimed - length) > length_tolerance * max(length, 1.0):
-        add(tr(f"边长属性之和 {claimed:.1f} 米与几何长度 {length:.1f} 米不符",
-               f"edge lengths add to {claimed:.1f} m, geometry to {length:.1f} m"))
 
-    check = RouteCheck(ok=not violations, violations=violations[:MAX_LISTED],
-                       n_violations=len(violations), length_m=length,
-                       claimed_length_m=the_route.total_length_m if the_route is not None
-                       else claimed, covered=covered, required=n_required,
-                       n_traversals=len(edges))
-    if raise_on_error:
-        check.raise_if_invalid()
-    return check
+def _check_edge_lengths(claimed: float, length: float, tolerance: float | None,
+                        add: Add) -> None:
+    """Check that the graph's ``length`` attributes add up to the geometric length."""
+    if tolerance is not None and claimed > 0 and \
+            abs(claimed - length) > tolerance * max(length, 1.0):
+        add("edge_lengths", claimed=claimed, geometry=length)
 
 
 def _resolve(G: nx.MultiDiGraph, index: _EdgeIndex, u: Any, v: Any, key: Any,
@@ -333,34 +440,49 @@ def _resolve(G: nx.MultiDiGraph, index: _EdgeIndex, u: Any, v: Any, key: Any,
 
 def _check_route_claims(route: Any, run: list[tuple[str | None, bool]], wanted: set[str],
                         two_sided: dict[str, bool], both_sides: bool, length: float,
-                        tolerance: float | None, add: Any) -> None:
-    """A Route also states its service runs and its length: check those too."""
+                        tolerance: float | None, add: Add) -> None:
+    """Check what a Route also states: its service runs and its length."""
     service: dict[tuple[str, bool | None], int] = {}
     for t, (sid, along) in zip(route.traversals, run, strict=True):
         if t.deadhead or sid is None:
             continue
         if sid not in wanted:
-            add(tr(f"路段 {sid} 非必经却标为作业", f"segment {sid} is served but not required"))
+            add("served_not_required", sid=sid)
             continue
         side = along if (both_sides and two_sided[sid]) else None
         service[(sid, side)] = service.get((sid, side), 0) + 1
     twice = [k for k, c in service.items() if c > 1]
-    for sid, _side in twice[:5]:
-        add(tr(f"路段 {sid} 作业了不止一次", f"segment {sid} is served more than once"))
+    for sid, _side in twice[:MAX_LISTED_UNKNOWN]:
+        add("served_twice", sid=sid)
     stated = route.total_length_m
     if tolerance is not None and not math.isclose(stated, length, rel_tol=tolerance,
-                                                  abs_tol=1.0):
-        add(tr(f"路线长度 {stated:.1f} 米与几何重算 {length:.1f} 米不符",
-               f"route states {stated:.1f} m, geometry gives {length:.1f} m"))
+                                                  abs_tol=ROUTE_LENGTH_ABS_M):
+        add("route_length", stated=stated, geometry=length)
     if route.traversals:
         cum = route.traversals[-1].cum_m
-        if not math.isclose(cum, stated, rel_tol=1e-9, abs_tol=1e-3):
-            add(tr("累计里程与总长不符", "cumulative distance does not add up to the total"))
+        if not math.isclose(cum, stated, rel_tol=1e-9, abs_tol=CUMULATIVE_ABS_M):
+            add("cumulative")
 
 
 def check_all(G: nx.MultiDiGraph, required: Iterable[str] | None,
               routes: Sequence[Any], **kwargs: Any) -> list[RouteCheck]:
-    """Check several routes (say, one per chief) with the same settings."""
+    """Check several routes (say, one per chief) with the same settings.
+
+    Parameters
+    ----------
+    G
+        The projected road graph.
+    required
+        Segment ids every route must run; None means every segment.
+    routes
+        The routes, as :func:`verify_route` takes them.
+    **kwargs
+        Further settings of :func:`verify_route`.
+
+    Returns
+    -------
+    list of RouteCheck
+    """
     segments = kwargs.pop("segments", None)
     if segments is None:
         from patrolgeo.roads import segments_from_graph
