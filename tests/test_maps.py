@@ -274,3 +274,24 @@ def test_every_segment_is_drawn_even_shorter_than_a_metre(helsinki_walk_segments
     assert len(data["features"]) == len(helsinki_walk_segments)
     assert all(f["geometry"] and f["geometry"]["coordinates"] for f in data["features"])
     assert (helsinki_walk_segments["length_m"] < 1.0).any()  # the case this guards
+
+
+def test_importing_the_writers_loads_no_folium():
+    import os
+    import subprocess
+
+    code = ("import sys, patrolgeo.outputs, patrolgeo.outputs.maps; "
+            "print('folium' in sys.modules, 'branca' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_language_is_a_parameter_not_a_process_setting(guixi_segments):
+    english = maps.render_map(maps.segments_map(guixi_segments, lang="en"))
+    chinese = maps.render_map(maps.segments_map(guixi_segments))
+    assert "Road class" in english and "道路等级" not in english
+    assert "道路等级" in chinese and "Road class" not in chinese
+    page = maps.index_page([("Maps", "a.html")], "Run", "en")
+    assert page.startswith('<!doctype html><html lang="en">')
