@@ -68,7 +68,7 @@ class RunOutputs:
         self.files.append((label, Path(path)))
 
     def rendered(self, lang: str = defaults.LANG) -> list[tuple[str, Path]]:
-        """The ``(label, path)`` pairs with every label in ``lang``."""
+        """Return the ``(label, path)`` pairs with every label in ``lang``."""
         return [(render(label, lang), path) for label, path in self.files]
 
 
@@ -565,7 +565,7 @@ def _territory_maps(
     view: dict[str, Any],
     step: Step,
 ) -> list[tuple[Text, str, Any]]:
-    """The territory overview and one routed map per chief of ``assignment``."""
+    """Draw the territory overview and one routed map per chief of ``assignment``."""
     chief_of = assignment.set_index("segment_id")["chief_id"].astype(str)
     unknown = sorted(set(chief_of.index) - set(seg["segment_id"]))
     if unknown:

@@ -201,7 +201,7 @@ _WIDTH_MAX, _WIDTH_ROWS = 60, 200
 
 
 def _cell(value: object) -> object:
-    """A table value as openpyxl takes it: NaN empty, numpy scalars as Python ones."""
+    """Convert a table value for openpyxl: NaN to empty, numpy scalars to Python ones."""
     if isinstance(value, float) and value != value:
         return None
     return value.item() if hasattr(value, "item") else value
@@ -209,7 +209,7 @@ def _cell(value: object) -> object:
 
 def _column_width(table: pd.DataFrame, column: object,
                   widths: dict[str, float] | None) -> float:
-    """The given width of ``column``, else that of its longest text (GBK bytes + 2)."""
+    """Return the given width of ``column``, else that of its longest text (GBK bytes + 2)."""
     if widths and column in widths:
         return widths[column]
     texts = [str(column), *(str(v) for v in table[column].head(_WIDTH_ROWS))]
