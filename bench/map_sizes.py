@@ -18,7 +18,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import print_table
-from patrolgeo import maps
+from patrolgeo.outputs import maps
 
 
 def grid_segments(n_side: int) -> gpd.GeoDataFrame:

@@ -97,3 +97,21 @@ def test_corrupt_file_via_cli(tmp_path, helsinki_pbf):
     assert result.exit_code == 2
     assert "错误" in result.stderr and "cut.osm.pbf" in result.stderr
     assert not out.exists()
+
+
+def test_cli_run_gives_the_language_and_renders_text(capsys):
+    import typer
+
+    from patrolgeo.cli.app import cli_run
+    from patrolgeo.errors import InputRowError
+    from patrolgeo.labels import Text
+
+    with cli_run("en") as run:
+        assert run.lang == "en"
+        run.step(Text("读取", "Reading"))
+        run.say(Text("你好", "hello"))
+    assert capsys.readouterr().out == "hello\n"
+    with pytest.raises(typer.Exit) as stop, cli_run("en"):
+        raise InputRowError(Text("文件不存在", "file not found"), file="a.csv")
+    assert stop.value.exit_code == 2
+    assert "error: a.csv: file not found" in capsys.readouterr().err

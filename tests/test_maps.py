@@ -16,9 +16,8 @@ import shapely
 
 from browser import COUNT_LAYERS_JS, open_offline
 from conftest import REPO
-from patrolgeo import maps
 from patrolgeo.errors import ConfigError
-from patrolgeo.i18n import language
+from patrolgeo.outputs import maps
 
 sys.path.insert(0, str(REPO / "bench"))
 from map_sizes import grid_segments
@@ -83,9 +82,8 @@ def test_ten_thousand_segment_map_is_small(tmp_path):
 
 
 def test_segment_map_in_browser_offline(guixi_segments, tmp_path):
-    with language("en"):
-        path = maps.save_map(maps.segments_map(guixi_segments, offline=True),
-                             tmp_path / "guixi.html", offline=True)
+    path = maps.save_map(maps.segments_map(guixi_segments, offline=True, lang="en"),
+                         tmp_path / "guixi.html", offline=True)
     with open_offline(path) as (page, report):
         counts = page.evaluate(COUNT_LAYERS_JS)
         assert counts["maps"] == 1 and counts["tiles"] == 0
@@ -254,9 +252,8 @@ def test_chief_map_in_browser(guixi_walk, guixi_segments, tmp_path):
 def test_grade_map_in_browser(guixi_segments, tmp_path):
     seg = guixi_segments.assign(grade=np.arange(len(guixi_segments)) % 4 + 1,
                                 workload=1.0, crew_hours_week=2.0)
-    with language("en"):
-        path = maps.save_map(maps.grade_map(seg, offline=True), tmp_path / "g.html",
-                             offline=True)
+    path = maps.save_map(maps.grade_map(seg, offline=True, lang="en"), tmp_path / "g.html",
+                         offline=True)
     html = path.read_text(encoding="utf-8")
     for label in ("Grade 1", "Grade 2", "Grade 3", "Grade 4"):
         assert label in html
@@ -277,3 +274,24 @@ def test_every_segment_is_drawn_even_shorter_than_a_metre(helsinki_walk_segments
     assert len(data["features"]) == len(helsinki_walk_segments)
     assert all(f["geometry"] and f["geometry"]["coordinates"] for f in data["features"])
     assert (helsinki_walk_segments["length_m"] < 1.0).any()  # the case this guards
+
+
+def test_importing_the_writers_loads_no_folium():
+    import os
+    import subprocess
+
+    code = ("import sys, patrolgeo.outputs, patrolgeo.outputs.maps; "
+            "print('folium' in sys.modules, 'branca' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_language_is_a_parameter_not_a_process_setting(guixi_segments):
+    english = maps.render_map(maps.segments_map(guixi_segments, lang="en"))
+    chinese = maps.render_map(maps.segments_map(guixi_segments))
+    assert "Road class" in english and "道路等级" not in english
+    assert "道路等级" in chinese and "Road class" not in chinese
+    page = maps.index_page([("Maps", "a.html")], "Run", "en")
+    assert page.startswith('<!doctype html><html lang="en">')

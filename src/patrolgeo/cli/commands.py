@@ -1,10 +1,10 @@
-"""The CLI verbs."""
+"""The ``roads`` and ``demo`` verbs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from patrolgeo import pipeline
+from patrolgeo import defaults, pipeline
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -19,7 +19,7 @@ from patrolgeo.cli.app import (
     network_area,
     report,
 )
-from patrolgeo.i18n import tr
+from patrolgeo.labels import Text, label
 
 
 @app.command("roads")
@@ -27,42 +27,40 @@ def roads_command(
     osm: OsmOption = None,
     place: PlaceOption = None,
     bbox: BboxOption = None,
-    mode: ModeOption = "walk",
-    out: OutOption = Path("maps/roads"),
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    mode: ModeOption = defaults.MODE,
+    out: OutOption = Path(defaults.ROADS_OUT),
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Load a road network and write segments, roads and a road-class map."""
-    with cli_run(lang) as step:
+    with cli_run(lang) as run:
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
-        step(tr("读取路网", "Loading road network"))
+        run.step(label("cli", "loading_network", lang))
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
         outputs = pipeline.RunOutputs()
-        step(tr("写出结果", "Writing outputs"))
+        run.step(label("cli", "writing_outputs", lang))
         pipeline.write_roads(result, out, outputs, map_options)
-    step_summary = tr(
-        f"{len(result.segments)} 个分段，{result.roads.shape[0]} 条道路，"
-        f"共 {result.segments['length_m'].sum() / 1000:.1f} 公里",
-        f"{len(result.segments)} segments, {result.roads.shape[0]} roads, "
-        f"{result.segments['length_m'].sum() / 1000:.1f} km",
-    )
-    print(step_summary)
-    report(outputs.files)
+    km = result.segments["length_m"].sum() / 1000
+    n_segments, n_roads = len(result.segments), result.roads.shape[0]
+    run.say(Text(f"{n_segments} 个分段，{n_roads} 条道路，共 {km:.1f} 公里",
+                 f"{n_segments} segments, {n_roads} roads, {km:.1f} km"))
+    report(outputs.files, lang)
 
 
 @app.command("demo")
 def demo_command(
     osm: OsmOption = None,
-    mode: ModeOption = "walk",
-    out: OutOption = Path("maps/demo"),
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    mode: ModeOption = defaults.MODE,
+    out: OutOption = Path(defaults.DEMO_OUT),
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Run the whole pipeline on real OSM data that ships with the install (Helsinki)."""
-    with cli_run(lang) as step:
+    with cli_run(lang) as run:
         outputs = pipeline.run_demo(out, osm=osm, mode=mode,
-                                    map_options=pipeline.MapOptions(basemap, offline), step=step)
-    report(outputs.files)
+                                    map_options=pipeline.MapOptions(basemap, offline),
+                                    step=run.step, lang=lang)
+    report(outputs.files, lang)

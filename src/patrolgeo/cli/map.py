@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import issues, pipeline, territories
+from patrolgeo import defaults, issues, pipeline, territories
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -22,7 +22,7 @@ from patrolgeo.cli.app import (
     network_area,
     report,
 )
-from patrolgeo.i18n import tr
+from patrolgeo.labels import label
 
 
 @app.command("map")
@@ -30,29 +30,30 @@ def map_command(
     osm: OsmOption = None,
     place: PlaceOption = None,
     bbox: BboxOption = None,
-    mode: ModeOption = "walk",
+    mode: ModeOption = defaults.MODE,
     assignments: Annotated[Path | None, typer.Option(
         "--assignments", help="assignments.csv (segment_id, chief_id): territory overview "
         "and one map per chief with its patrol route")] = None,
     issues_files: Annotated[list[Path] | None, typer.Option(
         "--issues", help="issue reports (CSV, GeoJSON, Open311): the hotspot map")] = None,
-    out: OutOption = Path("maps/maps"),
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    out: OutOption = Path(defaults.MAP_OUT),
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Draw the road-class, grade, territory, per-chief and hotspot maps."""
-    with cli_run(lang) as step:
+    with cli_run(lang) as run:
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         assignment = territories.read_assignment(assignments) if assignments else None
         raw = issues.read_raw(issues_files) if issues_files else None
-        step(tr("读取路网", "Loading road network"))
+        run.step(label("cli", "loading_network", lang))
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
         found = None
         if raw is not None:
             bounds = tuple(result.segments.to_crs("EPSG:4326").total_bounds)
-            found = pipeline.analyse_issues(result.segments, raw, bounds=bounds, step=step)
+            found = pipeline.analyse_issues(result.segments, raw, bounds=bounds, step=run.step)
         outputs = pipeline.draw_maps(result, out, osm=osm, assignment=assignment,
-                                     issues_result=found, map_options=map_options, step=step)
-    report(outputs.files)
+                                     issues_result=found, map_options=map_options,
+                                     step=run.step, lang=lang)
+    report(outputs.files, lang)

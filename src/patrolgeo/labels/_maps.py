@@ -1,5 +1,60 @@
-"""Labels of the maps codes: ``code -> (Chinese, English)`` tables."""
+"""Labels of the maps: ``code -> (Chinese, English)`` tables.
 
-from patrolgeo.labels import register
+Tables
+------
+``highway``
+    OSM highway classes (the road-class map's legend and popups).
+``basemap``
+    Basemap codes (the tile layer's name in the layer control).
+``map_field``
+    Popup rows: a column, or a named variant of one, to its alias.
+"""
 
-register("_maps", {})
+from __future__ import annotations
+
+from patrolgeo.labels import has_label, register
+
+register("highway", {
+    "motorway": ("高速公路", "Motorway"), "trunk": ("快速路", "Trunk"),
+    "primary": ("主干路", "Primary"), "secondary": ("次干路", "Secondary"),
+    "tertiary": ("支路(三级)", "Tertiary"), "unclassified": ("未分级道路", "Unclassified"),
+    "residential": ("居住区道路", "Residential"),
+    "living_street": ("生活街道", "Living street"), "service": ("服务道路", "Service"),
+    "pedestrian": ("步行街", "Pedestrian"), "footway": ("人行道", "Footway"),
+    "cycleway": ("自行车道", "Cycleway"), "path": ("小路", "Path"),
+    "steps": ("台阶", "Steps"), "track": ("机耕路", "Track"),
+})
+
+register("basemap", {
+    "osm": ("OpenStreetMap 底图", "OpenStreetMap"),
+    "amap": ("高德地图", "AMap (Gaode)"),
+    "tianditu": ("天地图", "Tianditu"),
+})
+
+register("map_field", {
+    "road_name": ("道路", "Road"),
+    "highway_label": ("等级", "Class"),
+    "length_m": ("长度(米)", "Length (m)"),
+    "segment_id": ("分段编号", "Segment id"),
+    "grade": ("保洁等级", "Cleaning grade"),
+    "crew_hours_week": ("保洁工时(小时/周)", "Crew hours/week"),
+    "chief_patrol": ("路长巡查(分钟/周)", "Chief patrol (min/week)"),
+    "chief_id": ("路长", "Road chief"),
+    "plan_summary": ("一路一策", "Road plan"),
+    "workload": ("工作量(分钟/周)", "Workload (min/week)"),
+    "issue_count": ("问题数", "Issues"),
+    "gi_name": ("热点分析", "Hot spot analysis"),
+    "trend_label": ("趋势", "Trend"),
+    "seq": ("顺序", "Step"),
+    "kind": ("类型", "Kind"),
+    "km": ("累计公里", "Cumulative km"),
+})
+
+# transition: removed at merge (the issues stage's table module owns ``gi_class``)
+if not has_label("gi_class", "hot_99"):
+    register("gi_class", {
+        "hot_99": ("热点 99%", "Hot spot 99%"), "hot_95": ("热点 95%", "Hot spot 95%"),
+        "hot_90": ("热点 90%", "Hot spot 90%"), "cold_99": ("冷点 99%", "Cold spot 99%"),
+        "cold_95": ("冷点 95%", "Cold spot 95%"), "cold_90": ("冷点 90%", "Cold spot 90%"),
+        "not_significant": ("不显著", "Not significant"),
+    })

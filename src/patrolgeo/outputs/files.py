@@ -1,0 +1,285 @@
+"""Writing outputs safely: atomic files and the exchange formats bureaus use.
+
+Every writer goes through :func:`atomic_path`, so a failure part-way never leaves a
+half-written file: the data lands in a temporary file beside the target and is renamed
+over it only once complete. Exports are in WGS-84 (EPSG:4326).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from patrolgeo import ATTRIBUTION
+
+#: The CRS of every export: the datum of OpenStreetMap and of GPS receivers.
+WGS84 = "EPSG:4326"
+
+
+@contextmanager
+def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
+
+    Parameters
+    ----------
+    path
+        The final file path. Its parent folder is created if missing.
+    suffix
+        Suffix of the temporary file (defaults to that of ``path``), for writers that
+        choose a format by extension.
+
+    Yields
+    ------
+    Path
+        A path that does not exist yet, in the same folder as ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=suffix if suffix is not None else "".join(path.suffixes),
+        dir=path.parent,
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    tmp_path.unlink()  # writers such as pyogrio refuse to overwrite an existing file
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(text: str, path: str | Path, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically and return the path.
+
+    Parameters
+    ----------
+    text
+        The whole content of the file.
+    path
+        The file; its parent folder is created if missing.
+    encoding
+        The text encoding.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding=encoding)
+    return Path(path)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV in UTF-8 with a byte-order mark, so Excel shows Chinese text.
+
+    A geometry column, if present, is written as WKT in WGS-84.
+
+    Parameters
+    ----------
+    df
+        The table (a GeoDataFrame's geometry becomes a ``geometry_wkt`` column).
+    path
+        The ``.csv`` file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
+        geo = df.to_crs(WGS84) if df.crs is not None else df
+        df = pd.DataFrame(geo.drop(columns=geo.geometry.name))
+        df["geometry_wkt"] = geo.geometry.to_wkt(rounding_precision=7)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return Path(path)
+
+
+def _for_export(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` in WGS-84 with object columns as strings (what the OGR drivers accept)."""
+    out = gdf.to_crs(WGS84) if gdf.crs is not None else gdf.set_crs(WGS84)
+    # GeoPackage/GeoJSON drivers reject list-valued or object columns of mixed types
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(lambda x: None if x is None else str(x))
+    return out
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write a GeoDataFrame as GeoJSON in WGS-84, carrying the OSM attribution.
+
+    Parameters
+    ----------
+    gdf
+        The features (any CRS; a missing CRS is taken as WGS-84).
+    path
+        The ``.geojson`` file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    out = _for_export(gdf)
+    with atomic_path(path, suffix=".geojson") as tmp:
+        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=7,
+                    DESCRIPTION=ATTRIBUTION)
+    return Path(path)
+
+
+def write_gpkg(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments") -> Path:
+    """Write a GeoDataFrame as a one-layer GeoPackage in WGS-84.
+
+    Parameters
+    ----------
+    gdf
+        The features (any CRS; a missing CRS is taken as WGS-84).
+    path
+        The ``.gpkg`` file.
+    layer
+        The layer name.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    out = _for_export(gdf)
+    with atomic_path(path, suffix=".gpkg") as tmp:
+        out.to_file(tmp, driver="GPKG", layer=layer, engine="pyogrio",
+                    layer_options={"DESCRIPTION": ATTRIBUTION})
+    return Path(path)
+
+
+def write_table(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments") -> Path:
+    """Write ``gdf`` in the format named by the extension: .gpkg, .geojson/.json or .csv.
+
+    Parameters
+    ----------
+    gdf
+        The features.
+    path
+        The file; its suffix chooses the writer.
+    layer
+        The GeoPackage layer name.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        For any other suffix.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".gpkg":
+        return write_gpkg(gdf, path, layer=layer)
+    if suffix in {".geojson", ".json"}:
+        return write_geojson(gdf, path)
+    if suffix == ".csv":
+        return write_csv(gdf, path)
+    raise ValueError(f"unknown output format {suffix!r}: use .gpkg, .geojson or .csv")
+
+
+#: Timestamp stamped into xlsx files so that the same table gives the same bytes.
+_XLSX_TIME = (2000, 1, 1, 0, 0, 0)
+#: Excel's longest sheet name.
+_SHEET_NAME_MAX = 31
+#: Widest automatic column, characters; rows read to size a column.
+_WIDTH_MAX, _WIDTH_ROWS = 60, 200
+
+
+def _cell(value: object) -> object:
+    """Convert a table value for openpyxl: NaN to empty, numpy scalars to Python ones."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _column_width(table: pd.DataFrame, column: object,
+                  widths: dict[str, float] | None) -> float:
+    """Return the given width of ``column``, else that of its longest text (GBK bytes + 2)."""
+    if widths and column in widths:
+        return widths[column]
+    texts = [str(column), *(str(v) for v in table[column].head(_WIDTH_ROWS))]
+    return min(_WIDTH_MAX, max(len(t.encode("gbk", "replace")) for t in texts) + 2)
+
+
+def _add_sheet(workbook: object, name: str, table: pd.DataFrame,
+               widths: dict[str, float] | None) -> None:
+    """Append ``table`` as a sheet: bold header, frozen first row, sized columns."""
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title=name[:_SHEET_NAME_MAX])
+    sheet.append([str(c) for c in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    for i, column in enumerate(table.columns, start=1):
+        letter = sheet.cell(row=1, column=i).column_letter
+        sheet.column_dimensions[letter].width = _column_width(table, column, widths)
+    sheet.freeze_panes = "A2"
+
+
+def write_xlsx(
+    sheets: dict[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    widths: dict[str, float] | None = None,
+) -> Path:
+    """Write tables as an Excel workbook, one sheet per table, in the order given.
+
+    The workbook is byte-identical for identical tables: openpyxl's creation and
+    modification times and the zip entries' dates are fixed.
+
+    Parameters
+    ----------
+    sheets
+        ``{sheet name: table}``; names are cut to Excel's 31 characters.
+    path
+        The ``.xlsx`` file.
+    widths
+        Column widths in characters by column header; others are sized to their text.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import datetime
+    import io as _io
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, table in sheets.items():
+        _add_sheet(workbook, name, table, widths)
+    stamp = datetime.datetime(*_XLSX_TIME)
+    workbook.properties.creator = "patrolgeo"
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    raw = _io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    with (atomic_path(path, suffix=".xlsx") as tmp, zipfile.ZipFile(raw) as src,
+          zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_XLSX_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return Path(path)
