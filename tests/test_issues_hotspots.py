@@ -13,7 +13,9 @@ from scipy import sparse
 
 from issue_builders import grid_segments, points_on_segments, reports_table
 from patrolgeo import issues
-from patrolgeo.issues import hotspots as hs
+from patrolgeo import issues as hs
+from patrolgeo.errors import InputRowError
+from patrolgeo.segments import adjacency_matrix
 
 
 def _snapped(table, segments, **kw):
@@ -57,7 +59,7 @@ def test_offset_along_segment():
     assert snapped["segment_id"].iat[0] == "0000-0001"
     assert snapped["offset_m"].iat[0] == pytest.approx(x - seg.geometry.iat[one].coords[0][0],
                                                        abs=0.01)
-    with pytest.raises(issues.intake.InputRowError):
+    with pytest.raises(InputRowError):
         issues.snap_reports(snapped, seg, max_distance_m=-1)
 
 
@@ -66,7 +68,7 @@ def test_offset_along_segment():
 
 def test_adjacency_is_shared_end_nodes(helsinki_walk_segments):
     seg = helsinki_walk_segments
-    matrix = hs.segment_adjacency(seg)
+    matrix = adjacency_matrix(seg)
     ends = [{u, v} for u, v in zip(seg["u"], seg["v"], strict=True)]
     rng = np.random.default_rng(2)
     for i in rng.choice(len(seg), 60, replace=False):
@@ -82,7 +84,7 @@ def test_gi_star_z_equals_esda(helsinki_walk_segments):
     import esda
 
     seg = helsinki_walk_segments
-    adjacency = hs.segment_adjacency(seg)
+    adjacency = adjacency_matrix(seg)
     weights = hs.adjacency_weights(seg, adjacency)
     rng = np.random.default_rng(3)
     values = rng.poisson(2.0, (len(seg), 3)).astype(float) + 1
@@ -100,7 +102,7 @@ def test_permutation_pvalues_agree_with_esda_crand():
     from libpysal.weights import WSP, fill_diagonal
 
     seg = grid_segments(10)
-    adjacency = hs.segment_adjacency(seg)
+    adjacency = adjacency_matrix(seg)
     rng = np.random.default_rng(4)
     y = rng.poisson(1.5, len(seg)).astype(float) + 1
     y[:12] += 4  # some structure so that p-values spread
@@ -160,7 +162,7 @@ def test_classify_trends_patterns():
 
 def _cluster(seg, start: int, size: int) -> list[int]:
     """``size`` segments connected around ``start`` (breadth-first on the adjacency)."""
-    adjacency = hs.segment_adjacency(seg).tolil()
+    adjacency = adjacency_matrix(seg).tolil()
     seen, frontier = [start], [start]
     while frontier and len(seen) < size:
         nxt = []
@@ -192,7 +194,7 @@ def test_gi_star_finds_a_planted_cluster(helsinki_walk_segments):
     table = reports_table(np.r_[lon, plon], np.r_[lat, plat], rng)
     result = issues.find_hotspots(_snapped(table, seg), seg, seed=0).segments
     hot = set(np.flatnonzero(result["gi_bin"].to_numpy() > 0))
-    near = set(cluster) | set(hs.segment_adjacency(seg)[cluster].indices)
+    near = set(cluster) | set(adjacency_matrix(seg)[cluster].indices)
     assert len(hot & set(cluster)) >= 0.4 * len(cluster)
     assert len(hot - near) <= 0.1 * len(hot)
     assert (result.loc[list(hot), "gi_z"] > 0).all()
@@ -262,7 +264,7 @@ def test_emerging_trend_of_a_growing_cluster():
 
 def test_constant_or_empty_values_are_not_significant():
     seg = grid_segments(4)
-    result = hs.gi_star(np.zeros(len(seg)), hs.segment_adjacency(seg))
+    result = hs.gi_star(np.zeros(len(seg)), adjacency_matrix(seg))
     assert (result["gi_class"] == "not_significant").all() and (result["gi_p"] == 1).all()
 
 
@@ -294,7 +296,7 @@ def test_issue_load_and_aggregation_by_hand():
     assert by_chief.loc["王", "issue_count"] == 3 and by_chief.loc["李", "severity_sum"] == 2.0
     by_cat = issues.aggregate(snapped, ["category"]).set_index("category_code")
     assert by_cat.loc["E04", "issue_count"] == 3  # off-network reports count here
-    with pytest.raises(issues.intake.InputRowError, match="chief"):
+    with pytest.raises(InputRowError, match="chief"):
         issues.aggregate(snapped, ["chief"])
 
 
@@ -366,6 +368,6 @@ def test_values_rate_shrinks_short_segments():
     assert rate[0] < raw[0] / 10  # one report on a 2 m crossing is shrunk hard
     assert rate[1:][counts[1:] == 3].min() > rate[1:][counts[1:] == 0].max()
     assert np.allclose(hs.segment_values(counts, length, "count"), counts)
-    with pytest.raises(issues.intake.InputRowError):
+    with pytest.raises(InputRowError):
         hs.segment_values(counts, length, "density")
-    assert sparse.issparse(hs.segment_adjacency(grid_segments(3)))
+    assert sparse.issparse(adjacency_matrix(grid_segments(3)))
