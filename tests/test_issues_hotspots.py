@@ -13,7 +13,6 @@ from scipy import sparse
 
 from issue_builders import grid_segments, points_on_segments, reports_table
 from patrolgeo import issues
-from patrolgeo import issues as hs
 from patrolgeo.errors import InputRowError
 from patrolgeo.segments import adjacency_matrix
 
@@ -85,10 +84,10 @@ def test_gi_star_z_equals_esda(helsinki_walk_segments):
 
     seg = helsinki_walk_segments
     adjacency = adjacency_matrix(seg)
-    weights = hs.adjacency_weights(seg, adjacency)
+    weights = issues.adjacency_weights(seg, adjacency)
     rng = np.random.default_rng(3)
     values = rng.poisson(2.0, (len(seg), 3)).astype(float) + 1
-    ours = hs.gi_star_z(adjacency, values)
+    ours = issues.gi_star_z(adjacency, values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for j in range(3):
@@ -106,7 +105,7 @@ def test_permutation_pvalues_agree_with_esda_crand():
     rng = np.random.default_rng(4)
     y = rng.poisson(1.5, len(seg)).astype(float) + 1
     y[:12] += 4  # some structure so that p-values spread
-    upper, lower = hs.permutation_pvalues(y, adjacency, permutations=20_000, seed=1)
+    upper, lower = issues.permutation_pvalues(y, adjacency, permutations=20_000, seed=1)
     star = fill_diagonal(WSP(adjacency).to_W(silence_warnings=True), 1.0)
     star.transform = "B"
     observed = (adjacency @ y + y) / y.sum()
@@ -124,7 +123,7 @@ def test_mann_kendall_equals_pymannkendall():
     rng = np.random.default_rng(5)
     series = np.vstack([rng.integers(0, 4, 12), np.arange(12.0), np.arange(12.0)[::-1],
                         np.full(12, 3.0), rng.normal(size=12), rng.integers(0, 2, 12)])
-    tau, z, p = hs.mann_kendall(series)
+    tau, z, p = issues.mann_kendall(series)
     for i, row in enumerate(series):
         ref = pymk.original_test(row)
         assert tau[i] == pytest.approx(ref.Tau)
@@ -152,7 +151,7 @@ def test_classify_trends_patterns():
     names = list(rows)
     tau[names.index("intensifying")], p[names.index("intensifying")] = 0.6, 0.01
     tau[names.index("diminishing")], p[names.index("diminishing")] = -0.6, 0.01
-    got = hs.classify_trends(state == 1, state == -1, tau, p)
+    got = issues.classify_trends(state == 1, state == -1, tau, p)
     assert list(got) == names
     assert state.shape[1] == t
 
@@ -264,7 +263,7 @@ def test_emerging_trend_of_a_growing_cluster():
 
 def test_constant_or_empty_values_are_not_significant():
     seg = grid_segments(4)
-    result = hs.gi_star(np.zeros(len(seg)), adjacency_matrix(seg))
+    result = issues.gi_star(np.zeros(len(seg)), adjacency_matrix(seg))
     assert (result["gi_class"] == "not_significant").all() and (result["gi_p"] == 1).all()
 
 
@@ -363,11 +362,55 @@ def test_values_rate_shrinks_short_segments():
     rng = np.random.default_rng(13)
     counts = np.r_[1.0, rng.poisson(1.0, 199)]
     length = np.r_[2.0, np.full(199, 100.0)]
-    rate = hs.segment_values(counts, length, "rate")
+    rate = issues.segment_values(counts, length, "rate")
     raw = counts / (length / 1000)
     assert rate[0] < raw[0] / 10  # one report on a 2 m crossing is shrunk hard
     assert rate[1:][counts[1:] == 3].min() > rate[1:][counts[1:] == 0].max()
-    assert np.allclose(hs.segment_values(counts, length, "count"), counts)
+    assert np.allclose(issues.segment_values(counts, length, "count"), counts)
     with pytest.raises(InputRowError):
-        hs.segment_values(counts, length, "density")
+        issues.segment_values(counts, length, "density")
     assert sparse.issparse(adjacency_matrix(grid_segments(3)))
+
+
+# --------------------------------------------------------------------------- words
+
+
+def test_classes_and_trends_are_codes_with_words_per_language():
+    from patrolgeo.issues import hotspots as compat
+
+    assert issues.gi_class_label("hot_99", "zh") == "热点 99%"
+    assert issues.gi_class_label("cold_95", "en") == "Cold spot 95%"
+    assert issues.gi_class_label("mystery", "en") == "mystery"
+    assert compat.gi_class_label("not_significant", "en") == "Not significant"
+    assert issues.trend_label("intensifying", "zh") == "加剧热点"
+    assert issues.trend_label("cold_persistent", "en") == "Persistent cold spot"
+    assert issues.trend_label("none", "en") == "No pattern"
+    seg = grid_segments(5)
+    rng = np.random.default_rng(4)
+    lon, lat = _random_reports(seg, 60, rng)
+    result = issues.find_hotspots(_snapped(reports_table(lon, lat, rng), seg), seg,
+                                  permutations=99)
+    assert not set(issues.LABEL_COLUMNS) & set(result.segments.columns)
+    for lang in ("zh", "en"):
+        words = issues.label_hotspots(result.segments, lang)
+        columns = list(words.columns)
+        assert columns.index("gi_label") == columns.index("gi_class") + 1
+        assert columns.index("trend_label") == columns.index("cold_weeks") + 1
+        assert list(words["gi_label"]) == [issues.gi_class_label(c, lang)
+                                           for c in words["gi_class"]]
+        assert list(words["trend_label"]) == [issues.trend_label(t, lang)
+                                              for t in words["trend"]]
+
+
+def test_hotspots_check_the_segments_contract():
+    from patrolgeo.errors import SegmentsError
+
+    seg = grid_segments(3)
+    rng = np.random.default_rng(5)
+    lon, lat = _random_reports(seg, 10, rng)
+    snapped = _snapped(reports_table(lon, lat, rng), seg)
+    with pytest.raises(SegmentsError, match="length_m"):
+        issues.find_hotspots(snapped, seg.drop(columns="length_m"))
+    intake = issues.validate(issues.reports_from_frame(reports_table(lon, lat, rng)))
+    with pytest.raises(SegmentsError, match="road_id"):
+        issues.snap_reports(intake.reports, seg.drop(columns="road_id"))

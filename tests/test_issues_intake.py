@@ -299,3 +299,20 @@ def test_toml_taxonomy_and_errors(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         issues.load_taxonomy(tmp_path / "none.toml")
     assert tx.normalize_label(" ＡＢｃ ") == "abc"
+
+
+def test_assignment_reads_gb18030_and_names_a_duplicate(tmp_path):
+    from patrolgeo.pipeline import read_assignment
+
+    path = tmp_path / "assignment.csv"
+    path.write_bytes("segment_id,chief_id\n1-2-3,王五\n4-5-6,李四\n".encode("gb18030"))
+    chiefs = read_assignment(path)
+    assert chiefs.to_dict() == {"1-2-3": "王五", "4-5-6": "李四"}
+    path.write_bytes("segment_id,chief_id\n1-2-3,王五\n1-2-3,李四\n".encode("gb18030"))
+    with pytest.raises(InputRowError) as caught:
+        read_assignment(path)
+    assert caught.value.one_line("en") == f"{path}:3: segment_id: segment assigned twice"
+    assert caught.value.one_line("zh") == f"{path}:3: segment_id: 分段重复分配"
+    path.write_text("segment_id\n1-2-3\n", encoding="utf-8")
+    with pytest.raises(InputRowError, match="chief_id"):
+        read_assignment(path)

@@ -53,9 +53,7 @@ def _standard_frame(table: pd.DataFrame, path: Path, mapping: dict[str, str],
                     row_offset: int, *, check_required: bool = True) -> pd.DataFrame:
     """The report fields of ``table`` as text columns, plus ``source_file`` and ``row``."""
     if check_required:
-        missing = [f for f in REQUIRED_COLUMNS if f not in mapping]
-        if "category" not in mapping and "subcategory" not in mapping:
-            missing.append("category")
+        missing = _missing_fields(mapping, REQUIRED_COLUMNS)
         if missing:
             raise InputRowError(
                 Text(f"缺少列 {', '.join(missing)}（可用的列名见 COLUMN_ALIASES）",
@@ -170,14 +168,21 @@ def read_geojson_reports(path: str | Path) -> RawReports:
     frame["lon"] = lon
     frame["lat"] = lat
     frame["_bad_geometry"] = bad
-    missing = [f for f in ("id", "reported_at") if f not in mapping]
-    if "category" not in mapping and "subcategory" not in mapping:
-        missing.append("category")
+    missing = _missing_fields(mapping, ("id", "reported_at"))
     if features and missing:
         raise InputRowError(Text(f"要素属性缺少 {', '.join(missing)}",
                                  f"feature properties lack {', '.join(missing)}"),
                             file=path, row=1, field=missing[0])
     return RawReports(frame, [(str(path), features, 0)])
+
+
+def _missing_fields(mapping: dict[str, str], required: Sequence[str]) -> list[str]:
+    """The required fields without a column, then ``category`` when neither it nor
+    ``subcategory`` has one."""
+    missing = [f for f in required if f not in mapping]
+    if "category" not in mapping and "subcategory" not in mapping:
+        missing.append("category")
+    return missing
 
 
 def _point_coordinates(features: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
