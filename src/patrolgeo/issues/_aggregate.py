@@ -32,9 +32,9 @@ def aggregate(
     assignment: pd.Series | None = None,
     unassigned: str = UNASSIGNED,
 ) -> pd.DataFrame:
-    """Count reports and sum their severity by any of segment, road, chief, category,
-    subcategory, week, source and status.
+    """Count reports and sum their severity by any keys.
 
+    The keys are segment, road, chief, category, subcategory, week, source and status.
     Grouping by segment, road or chief uses on-network reports only (off-network ones
     have no segment); the other keys count every kept report.
 
@@ -78,7 +78,7 @@ def aggregate(
 
 
 def observed_weeks(snapped: pd.DataFrame) -> int:
-    """Number of calendar weeks from the first to the last report (at least 1)."""
+    """Count the calendar weeks from the first to the last report (at least 1)."""
     if len(snapped) == 0:
         return 1
     span = (snapped["week"].max() - snapped["week"].min()).days // 7 + 1

@@ -62,7 +62,7 @@ def adjacency_weights(segments: gpd.GeoDataFrame, matrix: sparse.spmatrix | None
 
 
 def segment_values(counts: np.ndarray, length_m: np.ndarray, value: str = "rate") -> np.ndarray:
-    """The value tested by Gi*: raw counts, or the empirical-Bayes rate per km.
+    """Return the value tested by Gi*: raw counts, or the empirical-Bayes rate per km.
 
     The rate is Marshall's global empirical-Bayes estimate (``esda.smoothing.
     Empirical_Bayes``): each segment's issues per km shrunk toward the network's rate,

@@ -129,7 +129,7 @@ def find_hotspots(
 
 
 def label_hotspots(segments: gpd.GeoDataFrame, lang: str = "zh") -> gpd.GeoDataFrame:
-    """The hotspot segments with the words of their classes and trends in ``lang``.
+    """Add the words of the Gi* classes and trends, in ``lang``, to hotspot segments.
 
     ``gi_label`` follows ``gi_class`` and ``trend_label`` follows ``cold_weeks`` (the
     layout of ``hotspots.gpkg``).

@@ -54,7 +54,7 @@ def parse_times(values: pd.Series, tz: str = "Asia/Shanghai") -> pd.Series:
 
 
 def _alias_lookup(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Matching key of every label -> its key in ``table``."""
+    """Map the matching key of every label to its key in ``table``."""
     lookup = {}
     for key, aliases in table.items():
         for label in (key, *aliases):
@@ -96,6 +96,6 @@ def convert_to_wgs84(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.nda
 
 
 def unknown_crs(crs: str) -> InputRowError:
-    """The error for a coordinate system that is not one of :data:`INPUT_CRS`."""
+    """Return the error for a coordinate system that is not one of :data:`INPUT_CRS`."""
     return InputRowError(f"unknown coordinate system {crs!r}; use {', '.join(INPUT_CRS)}",
                          field="crs")

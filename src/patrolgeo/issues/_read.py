@@ -51,7 +51,7 @@ def _text(values: Any) -> pd.Series:
 
 def _standard_frame(table: pd.DataFrame, path: Path, mapping: dict[str, str],
                     row_offset: int, *, check_required: bool = True) -> pd.DataFrame:
-    """The report fields of ``table`` as text columns, plus ``source_file`` and ``row``."""
+    """Take the report fields of ``table`` as text, plus ``source_file`` and ``row``."""
     if check_required:
         missing = _missing_fields(mapping, REQUIRED_COLUMNS)
         if missing:
@@ -100,7 +100,7 @@ def read_csv_reports(path: str | Path) -> RawReports:
 
 
 def _file_lines(path: Path, numbers: set[int]) -> dict[int, str]:
-    """The records of the given numbers (as the CSV reader counts them), comma-joined."""
+    """Return the records of the given numbers (as csv counts them), comma-joined."""
     _, text = read_text(path)
     return {n: ",".join(record)
             for n, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
@@ -119,7 +119,7 @@ def reports_from_frame(table: pd.DataFrame, name: str = "<table>") -> RawReports
 
 
 def _load_json(path: Path) -> Any:
-    """The JSON document of a file (UTF-8, a BOM is dropped)."""
+    """Load the JSON document of a file (UTF-8, a BOM is dropped)."""
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -177,8 +177,7 @@ def read_geojson_reports(path: str | Path) -> RawReports:
 
 
 def _missing_fields(mapping: dict[str, str], required: Sequence[str]) -> list[str]:
-    """The required fields without a column, then ``category`` when neither it nor
-    ``subcategory`` has one."""
+    """List the required fields without a column (and ``category`` if no category)."""
     missing = [f for f in required if f not in mapping]
     if "category" not in mapping and "subcategory" not in mapping:
         missing.append("category")
@@ -250,7 +249,7 @@ def read_open311_reports(path: str | Path) -> RawReports:
 
 
 def _open311_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """The report fields of Open311 requests as text columns."""
+    """Take the report fields of Open311 requests as text columns."""
     table = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     frame = pd.DataFrame(index=pd.RangeIndex(len(records)))
     for name in REPORT_FIELDS:
@@ -271,7 +270,7 @@ def _open311_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _open311_source(record: dict[str, Any]) -> str:
-    """The channel a request names (``source`` or ``channel``), else ``"other"``."""
+    """Return the channel a request names (``source``, ``channel``), else ``"other"``."""
     for holder in (record, record.get("extended_attributes") or {}):
         if isinstance(holder, dict):
             for key in ("source", "channel"):

@@ -140,7 +140,7 @@ class Intake:
         return bool(self.reports["synthetic"].any()) if len(self.reports) else False
 
     def rejects_table(self, lang: str = "zh") -> pd.DataFrame:
-        """The rejects with their reasons in ``lang``, columns :data:`REJECT_COLUMNS`.
+        """Return the rejects with their reasons in ``lang`` (:data:`REJECT_COLUMNS`).
 
         Parameters
         ----------

@@ -124,7 +124,7 @@ def classify_trends(hot: np.ndarray, cold: np.ndarray, tau: np.ndarray, p: np.nd
 
 def weekly_counts(snapped: pd.DataFrame, segments: gpd.GeoDataFrame,
                   weeks: pd.DatetimeIndex | None = None) -> tuple[np.ndarray, pd.DatetimeIndex]:
-    """Counts of on-network reports per segment (rows, in ``segments`` order) and week.
+    """Count on-network reports per segment (rows, in ``segments`` order) and week.
 
     Weeks start on Monday and run from the first to the last week with a report (every
     week in between included, empty or not), unless ``weeks`` is given.

@@ -199,7 +199,7 @@ def _check_coordinates(frame: pd.DataFrame, bad_line: np.ndarray, problems: _Pro
 
 def _kept_reports(frame: pd.DataFrame, checked: _Checked, keep: np.ndarray,
                   taxonomy: tx.Taxonomy, crs: str) -> pd.DataFrame:
-    """The table of kept reports (:data:`OUTPUT_COLUMNS`), coordinates in WGS-84."""
+    """Build the table of kept reports (:data:`OUTPUT_COLUMNS`), in WGS-84."""
     status_text = _strip(frame["status"])
     status = normalise_labels(status_text, STATUSES)
     status = status.where(status.notna(), status_text.str.casefold())
@@ -268,7 +268,7 @@ def _rejects_table(raw: RawReports, frame: pd.DataFrame,
 
 def _details(table: pd.DataFrame, frame: pd.DataFrame, pos: np.ndarray, ids: pd.Series,
              duplicate: pd.Series) -> np.ndarray:
-    """The parameter of each reason: the parser's message, or where an id was first seen."""
+    """Return each reason's parameter: the parser's message, or an id's first place."""
     detail = np.full(len(table), "", dtype=object)
     bad = (table["reason_code"] == "bad_line").to_numpy()
     if bad.any():

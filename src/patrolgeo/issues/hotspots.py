@@ -12,7 +12,7 @@ from patrolgeo.labels._issues import gi_class_label as _gi_class_label
 
 
 def gi_class_label(gi_class: str, lang: str | None = None) -> str:
-    """The words of a Gi* class; without ``lang``, in the process language (transitional).
+    """Return the words of a Gi* class; without ``lang``, in the process language.
 
     Parameters
     ----------

@@ -216,7 +216,7 @@ def synthetic_reports(
 def _weekly_rates(segments: gpd.GeoDataFrame, pois: gpd.GeoDataFrame | None,
                   rules: list[KindRule], weeks: int, scale: float, emerging_sites: int,
                   rng: np.random.Generator) -> np.ndarray:
-    """Expected reports per (segment, week, rule): context rates times emerging growth."""
+    """Compute expected reports per (segment, week, rule), emerging growth included."""
     n_seg = len(segments)
     length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
     context = poi_counts(segments, pois) if pois is not None else pd.DataFrame(
@@ -246,7 +246,7 @@ def _weekly_rates(segments: gpd.GeoDataFrame, pois: gpd.GeoDataFrame | None,
 
 def _report_times(rules: list[KindRule], rule_i: np.ndarray, week_i: np.ndarray,
                   start: str, rng: np.random.Generator) -> pd.DatetimeIndex:
-    """A time for each report: its week, a day and an hour from its rule's profiles."""
+    """Draw a time for each report: its week, a day and an hour from its rule's profiles."""
     n = len(rule_i)
     day_i = np.zeros(n, dtype=int)
     hour_i = np.zeros(n, dtype=int)
@@ -267,8 +267,7 @@ def _report_times(rules: list[KindRule], rule_i: np.ndarray, week_i: np.ndarray,
 
 def _report_positions(segments: gpd.GeoDataFrame, seg_i: np.ndarray,
                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """WGS-84 longitude and latitude of each report: a point along its segment plus GPS
-    noise."""
+    """Place each report along its segment, plus GPS noise (WGS-84 lon, lat)."""
     n = len(seg_i)
     lines = segments.geometry.to_numpy()
     along = shapely.line_interpolate_point(lines[seg_i], rng.random(n), normalized=True)
@@ -280,7 +279,7 @@ def _report_positions(segments: gpd.GeoDataFrame, seg_i: np.ndarray,
 
 def _report_sources(rules: list[KindRule], rule_i: np.ndarray,
                     rng: np.random.Generator) -> np.ndarray:
-    """The channel of each report, drawn from its rule's source mix."""
+    """Draw the channel of each report from its rule's source mix."""
     source = np.empty(len(rule_i), dtype=object)
     for j, rule in enumerate(rules):
         mask = rule_i == j
@@ -293,7 +292,7 @@ def _report_sources(rules: list[KindRule], rule_i: np.ndarray,
 
 
 def _report_statuses(week_i: np.ndarray, weeks: int, rng: np.random.Generator) -> np.ndarray:
-    """The status of each report: older reports are mostly closed, the last week's open."""
+    """Draw statuses: older reports are mostly closed, the last week's mostly open."""
     n = len(week_i)
     age = (weeks - 1 - week_i) / max(weeks - 1, 1)
     closed = rng.random(n) < CLOSED_SHARE_NEW + CLOSED_SHARE_GAIN * age
@@ -304,7 +303,7 @@ def _report_table(taxonomy: Taxonomy, rules: list[KindRule], segments: gpd.GeoDa
                   seed: int, *, times: pd.DatetimeIndex, rule_i: np.ndarray,
                   seg_i: np.ndarray, source: np.ndarray, status: np.ndarray,
                   lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
-    """The reports as text columns in the CSV layout intake reads, sorted by time."""
+    """Lay the reports out as the text columns intake reads, sorted by time."""
     kinds = taxonomy.kinds
     kind_codes = np.array([r.kind_code for r in rules], dtype=object)[rule_i]
     cat_names = np.array([taxonomy.category_by_code[kinds[r.kind_code].category_code].name
@@ -350,7 +349,7 @@ def _emerging_sites(segments: gpd.GeoDataFrame, count: int,
 
 
 def _broken_rows(good: pd.DataFrame, count: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Copies of random rows, each broken in one way, with fresh ids (but one duplicate)."""
+    """Copy random rows, each broken in one way, with fresh ids (but one duplicate)."""
     picks = good.iloc[rng.choice(len(good), size=count, replace=True)].copy()
     picks["id"] = [f"SYN-BAD-{i + 1:05d}" for i in range(count)]
     for i in range(count):

@@ -106,6 +106,7 @@ class Taxonomy:
                                                      compare=False)
 
     def __post_init__(self) -> None:
+        """Index every label of the categories and kinds by its matching key."""
         for cat in self.categories:
             for label in (cat.code, cat.name, cat.name_en, *cat.aliases):
                 key = normalize_label(label)
@@ -356,7 +357,7 @@ def _taxonomy_from_csv(path: Path) -> Taxonomy:
 
 def _csv_category(cats: dict[str, dict[str, Any]], row: dict[str, str], path: Path,
                   i: int) -> dict[str, Any]:
-    """The category of a CSV row (created on its first row)."""
+    """Return the category of a CSV row (created on its first row)."""
     code = row["category_code"].strip()
     if not code or not row["category"].strip():
         raise ConfigError("a row needs a category code and name", file=path, row=i,
@@ -369,7 +370,7 @@ def _csv_category(cats: dict[str, dict[str, Any]], row: dict[str, str], path: Pa
 
 
 def _csv_kind(row: dict[str, str], path: Path, i: int) -> dict[str, Any]:
-    """The kind of a CSV row, its code, name and severity checked."""
+    """Return the kind of a CSV row, its code, name and severity checked."""
     if not row["kind_code"].strip() or not row["kind"].strip():
         raise ConfigError("a kind needs a code and a name", file=path, row=i,
                           field="kind_code" if not row["kind_code"].strip() else "kind")

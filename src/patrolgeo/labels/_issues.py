@@ -91,7 +91,7 @@ register("issue_summary_key", {
 
 
 def gi_class_label(gi_class: str, lang: str = "zh") -> str:
-    """The words of a Gi* class in ``lang``; an unknown class is given back as it is.
+    """Return the words of a Gi* class in ``lang`` (an unknown class as it is).
 
     Examples
     --------
@@ -105,7 +105,7 @@ def gi_class_label(gi_class: str, lang: str = "zh") -> str:
 
 
 def trend_label(trend: str, lang: str = "zh") -> str:
-    """The words of an emerging-trend pattern (``cold_`` prefix for cold spots).
+    """Return the words of an emerging-trend pattern (``cold_`` prefix: cold spots).
 
     Examples
     --------
@@ -126,7 +126,7 @@ def trend_label(trend: str, lang: str = "zh") -> str:
 
 
 def reject_reason(code: str, detail: str = "", lang: str = "zh") -> str:
-    """The words of a reject reason in ``lang``, with its detail where it has one.
+    """Return the words of a reject reason in ``lang``, with its detail if it has one.
 
     Examples
     --------

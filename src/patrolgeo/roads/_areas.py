@@ -30,7 +30,7 @@ def check_bbox(bbox: tuple[float, float, float, float]) -> None:
 def _area_polygon(
     bbox: tuple[float, float, float, float] | None, polygon: Polygon | None
 ) -> Polygon | None:
-    """The clipping polygon: ``polygon``, else the checked ``bbox``, else ``None``."""
+    """Return ``polygon``, else the checked ``bbox`` as a box, else ``None``."""
     if polygon is not None:
         return polygon
     if bbox is not None:

@@ -23,7 +23,7 @@ DEFAULT_CACHE_DIR = Path("data/roads")
 
 
 def _download_key(kind: str, query: Any, mode: str) -> str:
-    """A short stable hash of a download request (names its cache file)."""
+    """Hash a download request to a short stable key (names its cache file)."""
     text = json.dumps({"kind": kind, "query": query, "mode": mode}, sort_keys=True,
                       ensure_ascii=False)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

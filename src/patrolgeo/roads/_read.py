@@ -28,7 +28,7 @@ EXTRA_WAY_TAGS = ("name:zh", "name:en", "sidewalk", "surface", "lit", "busway", 
 
 
 def _suffix(path: Path) -> str:
-    """The known suffix of an OSM or GraphML file name (``.osm.pbf`` …)."""
+    """Return the known suffix of an OSM or GraphML file name (``.osm.pbf`` …)."""
     name = path.name.lower()
     for suffix in (*PBF_SUFFIXES, *XML_SUFFIXES, *GRAPHML_SUFFIXES):
         if name.endswith(suffix):
@@ -50,7 +50,7 @@ def file_bounds(path: str | Path) -> tuple[float, float, float, float] | None:
 
 
 def _first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type when it has none)."""
+    """Return the first line of an exception's message (its type if it has none)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 

@@ -30,7 +30,7 @@ HIGHWAY_RANK = (
 
 
 def _scalar(value: Any) -> Any:
-    """The first of a list (osmnx merges tag values into lists), ``None`` for NaN."""
+    """Return the first of a list (osmnx merges tag values), ``None`` for NaN."""
     if isinstance(value, list):
         return value[0] if value else None
     if isinstance(value, float) and math.isnan(value):
@@ -75,7 +75,7 @@ FINGERPRINT_DECIMALS = 2
 
 
 def _fingerprint(coords: np.ndarray) -> tuple[float, ...]:
-    """The shape of a piece, the same whichever way it runs."""
+    """Return the shape of a piece, the same whichever way it runs."""
     rounded = np.round(coords, FINGERPRINT_DECIMALS)
     forward = tuple(rounded.ravel())
     backward = tuple(rounded[::-1].ravel())
@@ -83,7 +83,7 @@ def _fingerprint(coords: np.ndarray) -> tuple[float, ...]:
 
 
 def _edge_geometry(G: nx.MultiDiGraph, u: int, v: int, data: dict[str, Any]) -> LineString:
-    """An edge's geometry, or the straight line between its nodes."""
+    """Return an edge's geometry, or the straight line between its nodes."""
     geom = data.get("geometry")
     if geom is None:
         nu, nv = G.nodes[u], G.nodes[v]
