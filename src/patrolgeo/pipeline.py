@@ -221,6 +221,9 @@ def analyse_issues(
     step(label("issue_text", "hotspot_analysis", lang))
     result = issues.find_hotspots(snapped, segments, value=value, permutations=permutations,
                                   seed=seed, assignment=assignment)
+    # transitional: draw_maps hands these segments to maps.hotspot_map, which shows
+    # trend_label; write_hotspots labels them again in its own language
+    result.segments = issues.label_hotspots(result.segments, lang)
     summaries = {
         "road": issues.aggregate(snapped, ["road"]),
         "category": issues.aggregate(snapped, ["category", "subcategory"]),

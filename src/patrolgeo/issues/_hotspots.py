@@ -144,9 +144,9 @@ def label_hotspots(segments: gpd.GeoDataFrame, lang: str = "zh") -> gpd.GeoDataF
     Returns
     -------
     geopandas.GeoDataFrame
-        A copy with :data:`LABEL_COLUMNS` added.
+        A copy with :data:`LABEL_COLUMNS` added (replaced, if ``segments`` had them).
     """
-    out = segments.copy()
+    out = segments.drop(columns=[c for c in LABEL_COLUMNS if c in segments.columns])
     gi_words = [gi_class_label(c, lang) for c in out["gi_class"]]
     out.insert(out.columns.get_loc("gi_class") + 1, "gi_label", gi_words)
     trend_words = [trend_label(t, lang) for t in out["trend"]]
