@@ -414,3 +414,7 @@ def test_hotspots_check_the_segments_contract():
     intake = issues.validate(issues.reports_from_frame(reports_table(lon, lat, rng)))
     with pytest.raises(SegmentsError, match="road_id"):
         issues.snap_reports(intake.reports, seg.drop(columns="road_id"))
+    with pytest.raises(SegmentsError, match="projected"):
+        issues.snap_reports(intake.reports, seg.to_crs("EPSG:4326"))
+    with pytest.raises(SegmentsError, match="projected"):
+        issues.snap_reports(intake.reports, seg.set_crs(None, allow_override=True))

@@ -8,7 +8,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from patrolgeo.errors import InputRowError
+from patrolgeo.errors import InputRowError, SegmentsError
 from patrolgeo.segments import CORE_COLUMNS, validate_segments
 
 #: Largest report-to-segment distance (metres): GPS and map-click error of a report
@@ -53,13 +53,13 @@ def snap_reports(
     Raises
     ------
     SegmentsError
-        ``segments`` break the segments contract (e.g. not in a projected CRS).
+        ``segments`` break the segments contract, or are not in a projected CRS.
     InputRowError
         ``max_distance_m`` is not a positive number.
     """
     validate_segments(segments, (*CORE_COLUMNS, "road_id"))
-    if segments.crs is None or not segments.crs.is_projected:
-        raise InputRowError("segments must be in a projected CRS (metres)", field="crs")
+    if segments.crs is None:  # the reports' degrees must be projected onto the segments
+        raise SegmentsError("segments must be in a projected CRS (metres)", field="crs")
     if not np.isfinite(max_distance_m) or max_distance_m <= 0:
         raise InputRowError(f"max distance {max_distance_m!r} must be a positive number of "
                             "metres", field="max_distance")
