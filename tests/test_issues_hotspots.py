@@ -13,7 +13,8 @@ from scipy import sparse
 
 from issue_builders import grid_segments, points_on_segments, reports_table
 from patrolgeo import issues
-from patrolgeo.issues import hotspots as hs
+from patrolgeo.errors import InputRowError
+from patrolgeo.segments import adjacency_matrix
 
 
 def _snapped(table, segments, **kw):
@@ -57,7 +58,7 @@ def test_offset_along_segment():
     assert snapped["segment_id"].iat[0] == "0000-0001"
     assert snapped["offset_m"].iat[0] == pytest.approx(x - seg.geometry.iat[one].coords[0][0],
                                                        abs=0.01)
-    with pytest.raises(issues.intake.InputRowError):
+    with pytest.raises(InputRowError):
         issues.snap_reports(snapped, seg, max_distance_m=-1)
 
 
@@ -66,7 +67,7 @@ def test_offset_along_segment():
 
 def test_adjacency_is_shared_end_nodes(helsinki_walk_segments):
     seg = helsinki_walk_segments
-    matrix = hs.segment_adjacency(seg)
+    matrix = adjacency_matrix(seg)
     ends = [{u, v} for u, v in zip(seg["u"], seg["v"], strict=True)]
     rng = np.random.default_rng(2)
     for i in rng.choice(len(seg), 60, replace=False):
@@ -82,11 +83,11 @@ def test_gi_star_z_equals_esda(helsinki_walk_segments):
     import esda
 
     seg = helsinki_walk_segments
-    adjacency = hs.segment_adjacency(seg)
-    weights = hs.adjacency_weights(seg, adjacency)
+    adjacency = adjacency_matrix(seg)
+    weights = issues.adjacency_weights(seg, adjacency)
     rng = np.random.default_rng(3)
     values = rng.poisson(2.0, (len(seg), 3)).astype(float) + 1
-    ours = hs.gi_star_z(adjacency, values)
+    ours = issues.gi_star_z(adjacency, values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for j in range(3):
@@ -100,11 +101,11 @@ def test_permutation_pvalues_agree_with_esda_crand():
     from libpysal.weights import WSP, fill_diagonal
 
     seg = grid_segments(10)
-    adjacency = hs.segment_adjacency(seg)
+    adjacency = adjacency_matrix(seg)
     rng = np.random.default_rng(4)
     y = rng.poisson(1.5, len(seg)).astype(float) + 1
     y[:12] += 4  # some structure so that p-values spread
-    upper, lower = hs.permutation_pvalues(y, adjacency, permutations=20_000, seed=1)
+    upper, lower = issues.permutation_pvalues(y, adjacency, permutations=20_000, seed=1)
     star = fill_diagonal(WSP(adjacency).to_W(silence_warnings=True), 1.0)
     star.transform = "B"
     observed = (adjacency @ y + y) / y.sum()
@@ -122,7 +123,7 @@ def test_mann_kendall_equals_pymannkendall():
     rng = np.random.default_rng(5)
     series = np.vstack([rng.integers(0, 4, 12), np.arange(12.0), np.arange(12.0)[::-1],
                         np.full(12, 3.0), rng.normal(size=12), rng.integers(0, 2, 12)])
-    tau, z, p = hs.mann_kendall(series)
+    tau, z, p = issues.mann_kendall(series)
     for i, row in enumerate(series):
         ref = pymk.original_test(row)
         assert tau[i] == pytest.approx(ref.Tau)
@@ -150,7 +151,7 @@ def test_classify_trends_patterns():
     names = list(rows)
     tau[names.index("intensifying")], p[names.index("intensifying")] = 0.6, 0.01
     tau[names.index("diminishing")], p[names.index("diminishing")] = -0.6, 0.01
-    got = hs.classify_trends(state == 1, state == -1, tau, p)
+    got = issues.classify_trends(state == 1, state == -1, tau, p)
     assert list(got) == names
     assert state.shape[1] == t
 
@@ -160,7 +161,7 @@ def test_classify_trends_patterns():
 
 def _cluster(seg, start: int, size: int) -> list[int]:
     """``size`` segments connected around ``start`` (breadth-first on the adjacency)."""
-    adjacency = hs.segment_adjacency(seg).tolil()
+    adjacency = adjacency_matrix(seg).tolil()
     seen, frontier = [start], [start]
     while frontier and len(seen) < size:
         nxt = []
@@ -192,7 +193,7 @@ def test_gi_star_finds_a_planted_cluster(helsinki_walk_segments):
     table = reports_table(np.r_[lon, plon], np.r_[lat, plat], rng)
     result = issues.find_hotspots(_snapped(table, seg), seg, seed=0).segments
     hot = set(np.flatnonzero(result["gi_bin"].to_numpy() > 0))
-    near = set(cluster) | set(hs.segment_adjacency(seg)[cluster].indices)
+    near = set(cluster) | set(adjacency_matrix(seg)[cluster].indices)
     assert len(hot & set(cluster)) >= 0.4 * len(cluster)
     assert len(hot - near) <= 0.1 * len(hot)
     assert (result.loc[list(hot), "gi_z"] > 0).all()
@@ -262,7 +263,7 @@ def test_emerging_trend_of_a_growing_cluster():
 
 def test_constant_or_empty_values_are_not_significant():
     seg = grid_segments(4)
-    result = hs.gi_star(np.zeros(len(seg)), hs.segment_adjacency(seg))
+    result = issues.gi_star(np.zeros(len(seg)), adjacency_matrix(seg))
     assert (result["gi_class"] == "not_significant").all() and (result["gi_p"] == 1).all()
 
 
@@ -294,7 +295,7 @@ def test_issue_load_and_aggregation_by_hand():
     assert by_chief.loc["王", "issue_count"] == 3 and by_chief.loc["李", "severity_sum"] == 2.0
     by_cat = issues.aggregate(snapped, ["category"]).set_index("category_code")
     assert by_cat.loc["E04", "issue_count"] == 3  # off-network reports count here
-    with pytest.raises(issues.intake.InputRowError, match="chief"):
+    with pytest.raises(InputRowError, match="chief"):
         issues.aggregate(snapped, ["chief"])
 
 
@@ -361,11 +362,59 @@ def test_values_rate_shrinks_short_segments():
     rng = np.random.default_rng(13)
     counts = np.r_[1.0, rng.poisson(1.0, 199)]
     length = np.r_[2.0, np.full(199, 100.0)]
-    rate = hs.segment_values(counts, length, "rate")
+    rate = issues.segment_values(counts, length, "rate")
     raw = counts / (length / 1000)
     assert rate[0] < raw[0] / 10  # one report on a 2 m crossing is shrunk hard
     assert rate[1:][counts[1:] == 3].min() > rate[1:][counts[1:] == 0].max()
-    assert np.allclose(hs.segment_values(counts, length, "count"), counts)
-    with pytest.raises(issues.intake.InputRowError):
-        hs.segment_values(counts, length, "density")
-    assert sparse.issparse(hs.segment_adjacency(grid_segments(3)))
+    assert np.allclose(issues.segment_values(counts, length, "count"), counts)
+    with pytest.raises(InputRowError):
+        issues.segment_values(counts, length, "density")
+    assert sparse.issparse(adjacency_matrix(grid_segments(3)))
+
+
+# --------------------------------------------------------------------------- words
+
+
+def test_classes_and_trends_are_codes_with_words_per_language():
+    from patrolgeo.issues import hotspots as compat
+
+    assert issues.gi_class_label("hot_99", "zh") == "热点 99%"
+    assert issues.gi_class_label("cold_95", "en") == "Cold spot 95%"
+    assert issues.gi_class_label("mystery", "en") == "mystery"
+    assert compat.gi_class_label("not_significant", "en") == "Not significant"
+    assert issues.trend_label("intensifying", "zh") == "加剧热点"
+    assert issues.trend_label("cold_persistent", "en") == "Persistent cold spot"
+    assert issues.trend_label("none", "en") == "No pattern"
+    seg = grid_segments(5)
+    rng = np.random.default_rng(4)
+    lon, lat = _random_reports(seg, 60, rng)
+    result = issues.find_hotspots(_snapped(reports_table(lon, lat, rng), seg), seg,
+                                  permutations=99)
+    assert not set(issues.LABEL_COLUMNS) & set(result.segments.columns)
+    for lang in ("zh", "en"):
+        words = issues.label_hotspots(result.segments, lang)
+        columns = list(words.columns)
+        assert columns.index("gi_label") == columns.index("gi_class") + 1
+        assert columns.index("trend_label") == columns.index("cold_weeks") + 1
+        assert list(words["gi_label"]) == [issues.gi_class_label(c, lang)
+                                           for c in words["gi_class"]]
+        assert list(words["trend_label"]) == [issues.trend_label(t, lang)
+                                              for t in words["trend"]]
+
+
+def test_hotspots_check_the_segments_contract():
+    from patrolgeo.errors import SegmentsError
+
+    seg = grid_segments(3)
+    rng = np.random.default_rng(5)
+    lon, lat = _random_reports(seg, 10, rng)
+    snapped = _snapped(reports_table(lon, lat, rng), seg)
+    with pytest.raises(SegmentsError, match="length_m"):
+        issues.find_hotspots(snapped, seg.drop(columns="length_m"))
+    intake = issues.validate(issues.reports_from_frame(reports_table(lon, lat, rng)))
+    with pytest.raises(SegmentsError, match="road_id"):
+        issues.snap_reports(intake.reports, seg.drop(columns="road_id"))
+    with pytest.raises(SegmentsError, match="projected"):
+        issues.snap_reports(intake.reports, seg.to_crs("EPSG:4326"))
+    with pytest.raises(SegmentsError, match="projected"):
+        issues.snap_reports(intake.reports, seg.set_crs(None, allow_override=True))

@@ -67,12 +67,23 @@ def test_rejects_name_every_bad_row_and_reason(tmp_path):
     assert intake.n_rejected_rows + len(intake.reports) == len(ROWS)  # nothing silently lost
     assert (intake.rejects["source_file"] == str(path)).all()
     dup = intake.rejects[intake.rejects["reason_code"] == "duplicate_id"].iloc[0]
-    assert f"{path}:2" in dup["reason"]  # names the first occurrence
+    assert dup["detail"] == f"{path}:2"  # names the first occurrence
+    words = {lang: intake.rejects_table(lang) for lang in ("zh", "en")}
+    for table in words.values():
+        assert list(table.columns) == issues.REJECT_COLUMNS
+    zh_dup = words["zh"][words["zh"]["reason_code"] == "duplicate_id"].iloc[0]
+    assert zh_dup["reason"] == f"编号重复（首次出现于 {path}:2）"
+    en_dup = words["en"][words["en"]["reason_code"] == "duplicate_id"].iloc[0]
+    assert en_dup["reason"] == f"duplicate id (first seen at {path}:2)"
     record = json.loads(intake.rejects[intake.rejects["id"] == "A5"]["record"].iloc[0])
     assert record["lat"] == "abc" and record["description"] == "bad lat"
     broken = intake.rejects[intake.rejects["reason_code"] == "bad_line"].iloc[0]
     assert json.loads(broken["record"])["line"] == ROWS[-2][0]
-    assert intake.rejects["reason"].str.len().gt(0).all()
+    en_broken = words["en"][words["en"]["reason_code"] == "bad_line"].iloc[0]
+    assert en_broken["reason"].startswith("wrong number of fields (an unquoted comma, most "
+                                          f"likely): {broken['detail']}")
+    for table in words.values():
+        assert table["reason"].str.len().gt(0).all()
 
 
 def test_good_rows_are_normalised(tmp_path):
@@ -288,3 +299,20 @@ def test_toml_taxonomy_and_errors(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         issues.load_taxonomy(tmp_path / "none.toml")
     assert tx.normalize_label(" ＡＢｃ ") == "abc"
+
+
+def test_assignment_reads_gb18030_and_names_a_duplicate(tmp_path):
+    from patrolgeo.pipeline import read_assignment
+
+    path = tmp_path / "assignment.csv"
+    path.write_bytes("segment_id,chief_id\n1-2-3,王五\n4-5-6,李四\n".encode("gb18030"))
+    chiefs = read_assignment(path)
+    assert chiefs.to_dict() == {"1-2-3": "王五", "4-5-6": "李四"}
+    path.write_bytes("segment_id,chief_id\n1-2-3,王五\n1-2-3,李四\n".encode("gb18030"))
+    with pytest.raises(InputRowError) as caught:
+        read_assignment(path)
+    assert caught.value.one_line("en") == f"{path}:3: segment_id: segment assigned twice"
+    assert caught.value.one_line("zh") == f"{path}:3: segment_id: 分段重复分配"
+    path.write_text("segment_id\n1-2-3\n", encoding="utf-8")
+    with pytest.raises(InputRowError, match="chief_id"):
+        read_assignment(path)

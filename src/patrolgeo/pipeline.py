@@ -106,14 +106,20 @@ class MapOptions:
 def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs,
                 map_options: MapOptions = MapOptions()) -> None:
     """Write segments (GeoPackage, GeoJSON, CSV), roads (CSV) and the road-class map."""
+    from patrolgeo.i18n import get_lang  # transitional: until the signature takes lang
+    from patrolgeo.labels import label
+
+    lang = get_lang()
     out = Path(out)
-    outputs.add(tr("分段 GeoPackage", "Segments GeoPackage"),
+    outputs.add(label("roads_output", "segments_gpkg", lang),
                 write_gpkg(result.segments, out / "segments.gpkg"))
-    outputs.add(tr("分段 GeoJSON", "Segments GeoJSON"),
+    outputs.add(label("roads_output", "segments_geojson", lang),
                 write_geojson(result.segments, out / "segments.geojson"))
-    outputs.add(tr("分段表 CSV", "Segments CSV"), write_csv(result.segments, out / "segments.csv"))
-    outputs.add(tr("道路表 CSV", "Roads CSV"), write_csv(result.roads, out / "roads.csv"))
-    outputs.add(tr("道路等级地图", "Road class map"),
+    outputs.add(label("roads_output", "segments_csv", lang),
+                write_csv(result.segments, out / "segments.csv"))
+    outputs.add(label("roads_output", "roads_csv", lang),
+                write_csv(result.roads, out / "roads.csv"))
+    outputs.add(label("roads_output", "road_class_map", lang),
                 maps.save_map(maps.segments_map(result.segments, basemap=map_options.basemap,
                                                 offline=map_options.offline),
                               out / "segments.html", offline=map_options.offline))
@@ -182,18 +188,21 @@ class IssuesResult:
 
 def read_assignment(path: str | Path) -> pd.Series:
     """Read a ``segment_id -> chief_id`` table (CSV with columns segment_id, chief_id)."""
+    from patrolgeo.labels import Text
+    from patrolgeo.readers import read_frame
+
     path = Path(path)
     if not path.exists():
         raise InputRowError("file not found", file=path)
-    table = issues.intake.read_csv_text(path)
+    table = read_frame(path)
     for column in ("segment_id", "chief_id"):
         if column not in table.columns:
-            raise InputRowError(tr(f"缺少列 {column}", f"missing column {column}"), file=path,
-                                row=1, field=column)
+            raise InputRowError(Text(f"缺少列 {column}", f"missing column {column}"),
+                                file=path, row=1, field=column)
     duplicated = table["segment_id"].duplicated()
     if duplicated.any():
         row = int(duplicated.to_numpy().argmax()) + 2
-        raise InputRowError(tr("分段重复分配", "segment assigned twice"), file=path, row=row,
+        raise InputRowError(Text("分段重复分配", "segment assigned twice"), file=path, row=row,
                             field="segment_id")
     return pd.Series(table["chief_id"].to_numpy(), index=table["segment_id"].to_numpy(),
                      name="chief_id")
@@ -221,22 +230,31 @@ def analyse_issues(
     InputRowError
         When no report survives validation (the message names the first problem).
     """
+    from patrolgeo.i18n import get_lang  # transitional: until the signature takes lang
+    from patrolgeo.labels import Text, label
+
+    lang = get_lang()
     step = step or _no_step
-    step(tr("校验问题上报", "Validating reports"))
+    step(label("issue_text", "validating", lang))
     intake = issues.validate(raw, taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds)
     if len(intake.reports) == 0:
         first = intake.rejects.iloc[0] if len(intake.rejects) else None
-        detail = (f"; {first['field']}: {first['reason']}" if first is not None else "")
+        detail = {code: (f"; {first['field']}: "
+                         f"{issues.reject_reason(first['reason_code'], first['detail'], code)}"
+                         if first is not None else "") for code in ("zh", "en")}
         raise InputRowError(
-            tr(f"没有有效的问题上报（{intake.n_read} 行全部被拒）{detail}",
-               f"no valid report ({intake.n_read} rows, all rejected){detail}"),
+            Text(f"没有有效的问题上报（{intake.n_read} 行全部被拒）{detail['zh']}",
+                 f"no valid report ({intake.n_read} rows, all rejected){detail['en']}"),
             file=None if first is None else first["source_file"],
             row=None if first is None else int(first["row"]))
-    step(tr("匹配到路段", "Snapping to segments"))
+    step(label("issue_text", "snapping", lang))
     snapped = issues.snap_reports(intake.reports, segments, max_distance_m=max_distance_m)
-    step(tr("热点分析", "Hotspot analysis"))
+    step(label("issue_text", "hotspot_analysis", lang))
     result = issues.find_hotspots(snapped, segments, value=value, permutations=permutations,
                                   seed=seed, assignment=assignment)
+    # transitional: draw_maps hands these segments to maps.hotspot_map, which shows
+    # trend_label; write_hotspots labels them again in its own language
+    result.segments = issues.label_hotspots(result.segments, lang)
     summaries = {
         "road": issues.aggregate(snapped, ["road"]),
         "category": issues.aggregate(snapped, ["category", "subcategory"]),
@@ -244,7 +262,9 @@ def analyse_issues(
         "source": issues.aggregate(snapped, ["source"]),
     }
     if assignment is not None:
-        summaries["chief"] = issues.aggregate(snapped, ["chief"], assignment=assignment)
+        summaries["chief"] = issues.aggregate(snapped, ["chief"], assignment=assignment,
+                                              unassigned=label("issue_text", "unassigned",
+                                                               lang))
     return IssuesResult(intake, snapped, result, summaries)
 
 
@@ -275,43 +295,46 @@ def write_hotspots(result: IssuesResult, out: str | Path, outputs: RunOutputs,
                    map_options: MapOptions = MapOptions()) -> None:
     """Write snapped reports, rejects, hotspots (GeoPackage), issue load, summaries and
     the hotspot map."""
+    from patrolgeo.i18n import get_lang  # transitional: until the signature takes lang
+    from patrolgeo.labels import label
+
+    lang = get_lang()
+
+    def name(code: str, **fields: str) -> str:
+        return label("issue_text", code, lang).format(**fields)
+
     out = Path(out)
-    tag = tr("（合成数据）", " (synthetic data)") if result.synthetic else ""
+    tag = name("synthetic_tag") if result.synthetic else ""
     if result.synthetic_input is not None:
-        outputs.add(tr("合成问题上报 CSV", "Synthetic reports CSV") + tag,
+        outputs.add(name("synthetic_reports_csv") + tag,
                     write_csv(result.synthetic_input, out / "synthetic_reports.csv"))
     snapped = result.snapped.copy()
     snapped["week"] = snapped["week"].dt.strftime("%Y-%m-%d")
-    outputs.add(tr("问题上报（已匹配路段）CSV", "Snapped reports CSV") + tag,
-                write_csv(snapped, out / "issues_snapped.csv"))
+    outputs.add(name("snapped_csv") + tag, write_csv(snapped, out / "issues_snapped.csv"))
     gpkg = snapped.copy()
     gpkg["reported_at"] = gpkg["reported_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    outputs.add(tr("问题上报 GeoPackage", "Snapped reports GeoPackage") + tag,
+    outputs.add(name("snapped_gpkg") + tag,
                 write_gpkg(gpkg, out / "issues_snapped.gpkg", layer="issues"))
-    outputs.add(tr("被拒记录 CSV", "Rejected rows CSV"),
-                write_csv(result.intake.rejects, out / "rejects.csv"))
-    segments = result.hotspots.segments
-    outputs.add(tr("热点 GeoPackage", "Hotspots GeoPackage") + tag,
+    outputs.add(name("rejects_csv"),
+                write_csv(result.intake.rejects_table(lang), out / "rejects.csv"))
+    segments = issues.label_hotspots(result.hotspots.segments, lang)
+    outputs.add(name("hotspots_gpkg") + tag,
                 write_gpkg(segments, out / "hotspots.gpkg", layer="hotspots"))
     load_columns = ["segment_id", "road_id", "road_name", "length_m", "issue_count",
                     "severity_sum", "issue_load", "gi_class", "trend"]
     load_columns += [c for c in ("chief_id", "synthetic") if c in segments.columns]
-    outputs.add(tr("分段问题负荷 CSV", "Issue load per segment CSV") + tag,
+    outputs.add(name("issue_load_csv") + tag,
                 write_csv(pd.DataFrame(segments[load_columns]), out / "issue_load.csv"))
     for key, table in result.summaries.items():
         table = table.copy()
         if "week" in table.columns:
             table["week"] = table["week"].dt.strftime("%Y-%m-%d")
-        outputs.add(tr(f"按{_SUMMARY_ZH[key]}汇总 CSV", f"Issues by {key} CSV") + tag,
+        outputs.add(name("summary_csv", key=label("issue_summary_key", key, lang)) + tag,
                     write_csv(table, out / f"issues_by_{key}.csv"))
     fmap = maps.hotspot_map(segments, result.snapped, synthetic=result.synthetic,
                             basemap=map_options.basemap, offline=map_options.offline)
-    outputs.add(tr("热点地图", "Hotspot map") + tag,
+    outputs.add(name("hotspot_map") + tag,
                 maps.save_map(fmap, out / "hotspots.html", offline=map_options.offline))
-
-
-_SUMMARY_ZH = {"road": "道路", "category": "类别", "week": "周", "source": "来源",
-               "chief": "路长"}
 
 
 def assign(

@@ -22,7 +22,7 @@ from patrolgeo.cli.app import (
     network_area,
     report,
 )
-from patrolgeo.i18n import tr
+from patrolgeo.labels import Text, pick
 
 
 @app.command("hotspots")
@@ -48,7 +48,7 @@ def hotspots_command(
     value: Annotated[str, typer.Option("--value", help="Gi* on: rate (EB issues per km) | "
                                        "count")] = "rate",
     permutations: Annotated[int, typer.Option("--permutations", help="Gi* permutations")
-                            ] = issues.hotspots.DEFAULT_PERMUTATIONS,
+                            ] = issues.DEFAULT_PERMUTATIONS,
     seed: Annotated[int, typer.Option("--seed", help="random seed of the permutations")] = 0,
     assignment: Annotated[Path | None, typer.Option(
         "--assignment", help="CSV segment_id,chief_id for per-chief totals")] = None,
@@ -57,13 +57,13 @@ def hotspots_command(
     lang: LangOption = "zh",
 ) -> None:
     """Take in issue reports, snap them to road segments, find hotspots and trends."""
-    with cli_run(lang) as step:
+    with cli_run(lang) as step:  # cli_run still sets the process language for pipeline
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         chosen = issues.load_taxonomy(taxonomy)
         chiefs = pipeline.read_assignment(assignment) if assignment else None
         raw = issues.read_raw(issues_files)
-        step(tr("读取路网", "Loading road network"))
+        step(pick("读取路网", "Loading road network", lang))
         net = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
         bounds = tuple(net.segments.to_crs("EPSG:4326").total_bounds)
         result = pipeline.analyse_issues(
@@ -71,20 +71,20 @@ def hotspots_command(
             max_distance_m=max_distance, value=value, permutations=permutations, seed=seed,
             assignment=chiefs, step=step)
         outputs = pipeline.RunOutputs()
-        step(tr("写出结果", "Writing outputs"))
+        step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_hotspots(result, out, outputs, map_options)
     seg = result.hotspots.segments
     snapped = result.snapped
     hot = int((seg["gi_bin"] > 0).sum())
     cold = int((seg["gi_bin"] < 0).sum())
-    print(tr(
+    print(Text(
         f"读入 {result.intake.n_read} 行：有效 {len(snapped)}，被拒 "
         f"{result.intake.n_rejected_rows}；路网外 {int((~snapped['on_network']).sum())}；"
         f"热点分段 {hot}，冷点分段 {cold}",
         f"{result.intake.n_read} rows read: {len(snapped)} kept, "
         f"{result.intake.n_rejected_rows} rejected; {int((~snapped['on_network']).sum())} "
-        f"off the network; {hot} hot and {cold} cold segments"))
+        f"off the network; {hot} hot and {cold} cold segments").render(lang))
     if result.synthetic:
-        print(tr("注意：输入为合成数据，仅供演示", "note: the reports are synthetic, for "
-                 "demonstration only"))
+        print(pick("注意：输入为合成数据，仅供演示",
+                   "note: the reports are synthetic, for demonstration only", lang))
     report(outputs.files)

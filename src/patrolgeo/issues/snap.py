@@ -8,9 +8,16 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from patrolgeo.errors import InputRowError
+from patrolgeo.errors import InputRowError, SegmentsError
+from patrolgeo.segments import CORE_COLUMNS, validate_segments
 
+#: Largest report-to-segment distance (metres): GPS and map-click error of a report
+#: made on the pavement, well under the spacing of parallel streets.
 DEFAULT_MAX_DISTANCE_M = 50.0
+
+#: Radius of the first, tight nearest-segment search (metres): most reports lie within
+#: a few metres of a street, so a small radius answers them cheaply.
+FIRST_SEARCH_M = 10.0
 
 
 def snap_reports(
@@ -42,9 +49,17 @@ def snap_reports(
         The reports (same order) plus ``segment_id, road_id, snap_distance_m, offset_m``
         (distance along the segment's geometry from its start) and ``on_network``;
         geometry is the reported point, in the segments' CRS.
+
+    Raises
+    ------
+    SegmentsError
+        ``segments`` break the segments contract, or are not in a projected CRS.
+    InputRowError
+        ``max_distance_m`` is not a positive number.
     """
-    if segments.crs is None or not segments.crs.is_projected:
-        raise InputRowError("segments must be in a projected CRS (metres)", field="crs")
+    validate_segments(segments, (*CORE_COLUMNS, "road_id"))
+    if segments.crs is None:  # the reports' degrees must be projected onto the segments
+        raise SegmentsError("segments must be in a projected CRS (metres)", field="crs")
     if not np.isfinite(max_distance_m) or max_distance_m <= 0:
         raise InputRowError(f"max distance {max_distance_m!r} must be a positive number of "
                             "metres", field="max_distance")
@@ -61,7 +76,7 @@ def snap_reports(
         # most reports lie within a few metres of a street: a tight search first, then
         # the rest with the full distance (the nearest within d is the nearest overall)
         todo = np.arange(n)
-        for radius in sorted({min(10.0, max_distance_m), max_distance_m}):
+        for radius in sorted({min(FIRST_SEARCH_M, max_distance_m), max_distance_m}):
             (point_idx, line_idx), dist = tree.query_nearest(
                 points[todo], max_distance=radius, return_distance=True, all_matches=False)
             nearest[todo[point_idx]] = line_idx

@@ -100,8 +100,24 @@ RULES: tuple[KindRule, ...] = (
              sources="facility"),
 )
 
+#: Reach of a point of interest (metres): the street pieces around it, not the block.
 POI_RADIUS_M = 60.0
+#: Standard deviation of the position error of a report (metres, a phone's GPS).
 GPS_NOISE_M = 6.0
+
+#: The kind whose sites emerge part-way through the period (street vending).
+EMERGING_KIND = "E0401"
+#: Fewest weeks with emerging sites (a trend needs weeks before and after the onset).
+MIN_EMERGING_WEEKS = 4
+#: Growth of an emerging site's rate per week after its onset (times the base rate).
+EMERGING_GROWTH = 1.5
+#: Shortest segment (metres) and least distance between sites (metres) of emerging sites.
+EMERGING_MIN_LENGTH_M = 40
+EMERGING_SPACING_M = 300
+
+#: Share of closed reports in the latest week, and the gain towards the oldest week.
+CLOSED_SHARE_NEW = 0.3
+CLOSED_SHARE_GAIN = 0.65
 
 
 def poi_counts(segments: gpd.GeoDataFrame, pois: gpd.GeoDataFrame,
@@ -178,10 +194,29 @@ def synthetic_reports(
         description, synthetic`` (text, as a CSV file holds them), sorted by time.
     """
     taxonomy = taxonomy or default_taxonomy()
-    kinds = taxonomy.kinds
-    rules = [r for r in RULES if r.kind_code in kinds]
+    rules = [r for r in RULES if r.kind_code in taxonomy.kinds]
     rng = np.random.default_rng(seed)
     segments = segments.reset_index(drop=True)
+    week_rates = _weekly_rates(segments, pois, rules, weeks, scale, emerging_sites, rng)
+    counts = rng.poisson(week_rates)  # (segment, week, rule)
+    seg_i, week_i, rule_i = np.nonzero(counts)
+    reps = counts[seg_i, week_i, rule_i]
+    seg_i, week_i, rule_i = (np.repeat(a, reps) for a in (seg_i, week_i, rule_i))
+    times = _report_times(rules, rule_i, week_i, start, rng)
+    lon, lat = _report_positions(segments, seg_i, rng)
+    source = _report_sources(rules, rule_i, rng)
+    status = _report_statuses(week_i, weeks, rng)
+    out = _report_table(taxonomy, rules, segments, seed, times=times, rule_i=rule_i,
+                        seg_i=seg_i, source=source, status=status, lon=lon, lat=lat)
+    if bad_rows > 0 and len(out):
+        out = pd.concat([out, _broken_rows(out, bad_rows, rng)], ignore_index=True)
+    return out
+
+
+def _weekly_rates(segments: gpd.GeoDataFrame, pois: gpd.GeoDataFrame | None,
+                  rules: list[KindRule], weeks: int, scale: float, emerging_sites: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Compute expected reports per (segment, week, rule), emerging growth included."""
     n_seg = len(segments)
     length_km = segments["length_m"].to_numpy(dtype=float) / 1000.0
     context = poi_counts(segments, pois) if pois is not None else pd.DataFrame(
@@ -196,22 +231,23 @@ def synthetic_reports(
 
     # emerging vending sites: off before their start week, then growing linearly
     growth = np.ones((n_seg, weeks))
-    vending = next((j for j, r in enumerate(rules) if r.kind_code == "E0401"), None)
-    if vending is not None and emerging_sites > 0 and weeks >= 4:
+    vending = next((j for j, r in enumerate(rules) if r.kind_code == EMERGING_KIND), None)
+    if vending is not None and emerging_sites > 0 and weeks >= MIN_EMERGING_WEEKS:
         sites = _emerging_sites(segments, emerging_sites, rng)
         for seg in sites:
             onset = int(rng.integers(weeks // 3, weeks // 2 + 1))
             ramp = np.clip(np.arange(weeks) - onset + 1, 0, None).astype(float)
-            growth[seg] = 1.0 + ramp * 1.5
+            growth[seg] = 1.0 + ramp * EMERGING_GROWTH
     week_rates = rates[:, None, :] * np.ones((1, weeks, 1))
     if vending is not None:
         week_rates[:, :, vending] *= growth
-    counts = rng.poisson(week_rates)  # (segment, week, rule)
-    seg_i, week_i, rule_i = np.nonzero(counts)
-    reps = counts[seg_i, week_i, rule_i]
-    seg_i, week_i, rule_i = (np.repeat(a, reps) for a in (seg_i, week_i, rule_i))
-    n = len(seg_i)
+    return week_rates
 
+
+def _report_times(rules: list[KindRule], rule_i: np.ndarray, week_i: np.ndarray,
+                  start: str, rng: np.random.Generator) -> pd.DatetimeIndex:
+    """Draw a time for each report: its week, a day and an hour from its rule's profiles."""
+    n = len(rule_i)
     day_i = np.zeros(n, dtype=int)
     hour_i = np.zeros(n, dtype=int)
     for j, rule in enumerate(rules):
@@ -225,16 +261,26 @@ def synthetic_reports(
         hour_i[mask] = rng.choice(24, size=k, p=hr / hr.sum())
     seconds = rng.integers(0, 3600, size=n)
     start_ts = pd.Timestamp(start)
-    times = (start_ts + pd.to_timedelta(week_i * 7 + day_i, unit="D")
-             + pd.to_timedelta(hour_i * 3600 + seconds, unit="s"))
+    return (start_ts + pd.to_timedelta(week_i * 7 + day_i, unit="D")
+            + pd.to_timedelta(hour_i * 3600 + seconds, unit="s"))
 
+
+def _report_positions(segments: gpd.GeoDataFrame, seg_i: np.ndarray,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Place each report along its segment, plus GPS noise (WGS-84 lon, lat)."""
+    n = len(seg_i)
     lines = segments.geometry.to_numpy()
     along = shapely.line_interpolate_point(lines[seg_i], rng.random(n), normalized=True)
     x = shapely.get_x(along) + rng.normal(0, GPS_NOISE_M, n)
     y = shapely.get_y(along) + rng.normal(0, GPS_NOISE_M, n)
     lon, lat = Transformer.from_crs(segments.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    return np.asarray(lon), np.asarray(lat)
 
-    source = np.empty(n, dtype=object)
+
+def _report_sources(rules: list[KindRule], rule_i: np.ndarray,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Draw the channel of each report from its rule's source mix."""
+    source = np.empty(len(rule_i), dtype=object)
     for j, rule in enumerate(rules):
         mask = rule_i == j
         mix = SOURCE_MIX[rule.sources]
@@ -242,11 +288,23 @@ def synthetic_reports(
         weights = np.array([mix[s] for s in names])
         source[mask] = np.array(names, dtype=object)[
             rng.choice(len(names), size=int(mask.sum()), p=weights / weights.sum())]
-    # older reports are mostly closed; the last week's mostly open
-    age = (weeks - 1 - week_i) / max(weeks - 1, 1)
-    closed = rng.random(n) < 0.3 + 0.65 * age
-    status = np.where(closed, "closed", np.where(rng.random(n) < 0.5, "in_progress", "open"))
+    return source
 
+
+def _report_statuses(week_i: np.ndarray, weeks: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw statuses: older reports are mostly closed, the last week's mostly open."""
+    n = len(week_i)
+    age = (weeks - 1 - week_i) / max(weeks - 1, 1)
+    closed = rng.random(n) < CLOSED_SHARE_NEW + CLOSED_SHARE_GAIN * age
+    return np.where(closed, "closed", np.where(rng.random(n) < 0.5, "in_progress", "open"))
+
+
+def _report_table(taxonomy: Taxonomy, rules: list[KindRule], segments: gpd.GeoDataFrame,
+                  seed: int, *, times: pd.DatetimeIndex, rule_i: np.ndarray,
+                  seg_i: np.ndarray, source: np.ndarray, status: np.ndarray,
+                  lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
+    """Lay the reports out as the text columns intake reads, sorted by time."""
+    kinds = taxonomy.kinds
     kind_codes = np.array([r.kind_code for r in rules], dtype=object)[rule_i]
     cat_names = np.array([taxonomy.category_by_code[kinds[r.kind_code].category_code].name
                           for r in rules], dtype=object)[rule_i]
@@ -263,7 +321,7 @@ def synthetic_reports(
     frame.insert(0, "id", [f"SYN-{seed}-{i + 1:07d}" for i in range(len(frame))])
     frame["description"] = SYNTHETIC_TAG + frame["subcategory"] + " @ " + frame["road"]
     frame["synthetic"] = "true"
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "id": frame["id"],
         "reported_at": frame["reported_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
         "category": frame["category"], "subcategory": frame["subcategory"],
@@ -271,21 +329,19 @@ def synthetic_reports(
         "lat": frame["lat"].map("{:.7f}".format), "lon": frame["lon"].map("{:.7f}".format),
         "description": frame["description"], "synthetic": frame["synthetic"],
     })
-    if bad_rows > 0 and len(out):
-        out = pd.concat([out, _broken_rows(out, bad_rows, rng)], ignore_index=True)
-    return out
 
 
 def _emerging_sites(segments: gpd.GeoDataFrame, count: int,
                     rng: np.random.Generator) -> list[int]:
     """Pick ``count`` segments of reasonable length, far apart, for emerging vending."""
-    eligible = np.flatnonzero(segments["length_m"].to_numpy() >= 40)
+    eligible = np.flatnonzero(segments["length_m"].to_numpy() >= EMERGING_MIN_LENGTH_M)
     if len(eligible) == 0:
         eligible = np.arange(len(segments))
     chosen: list[int] = []
     centroids = segments.geometry.centroid.to_numpy()
     for candidate in rng.permutation(eligible):
-        if all(shapely.distance(centroids[candidate], centroids[c]) > 300 for c in chosen):
+        if all(shapely.distance(centroids[candidate], centroids[c]) > EMERGING_SPACING_M
+               for c in chosen):
             chosen.append(int(candidate))
         if len(chosen) == count:
             break
@@ -293,7 +349,7 @@ def _emerging_sites(segments: gpd.GeoDataFrame, count: int,
 
 
 def _broken_rows(good: pd.DataFrame, count: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Copies of random rows, each broken in one way, with fresh ids (but one duplicate)."""
+    """Copy random rows, each broken in one way, with fresh ids (but one duplicate)."""
     picks = good.iloc[rng.choice(len(good), size=count, replace=True)].copy()
     picks["id"] = [f"SYN-BAD-{i + 1:05d}" for i in range(count)]
     for i in range(count):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from patrolgeo.errors import ConfigError
+from patrolgeo.readers import read_frame
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,6 +106,7 @@ class Taxonomy:
                                                      compare=False)
 
     def __post_init__(self) -> None:
+        """Index every label of the categories and kinds by its matching key."""
         for cat in self.categories:
             for label in (cat.code, cat.name, cat.name_en, *cat.aliases):
                 key = normalize_label(label)
@@ -337,35 +339,50 @@ _CSV_REQUIRED = ("category_code", "category", "kind_code", "kind")
 
 
 def _taxonomy_from_csv(path: Path) -> Taxonomy:
-    from patrolgeo.issues.intake import read_csv_text
-
-    table = read_csv_text(path)
+    """Build a taxonomy from a CSV table, one row per kind."""
+    table = read_frame(path)
     missing = [c for c in _CSV_REQUIRED if c not in table.columns]
     if missing:
         raise ConfigError(f"missing column(s) {', '.join(missing)}", file=path, row=1,
                           field=missing[0])
     cats: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(table.to_dict("records"), start=2):  # header is row 1
-        code = row["category_code"].strip()
-        if not code or not row["category"].strip():
-            raise ConfigError("a row needs a category code and name", file=path, row=i,
-                              field="category_code" if not code else "category")
-        cat = cats.setdefault(code, {
-            "code": code, "name": row["category"].strip(),
-            "name_en": row.get("category_en", "").strip(),
-            "group": row.get("group", "").strip() or "event", "kinds": [], "_row": i,
-        })
+        cat = _csv_category(cats, row, path, i)
         if row["kind_code"].strip() or row["kind"].strip():
-            if not row["kind_code"].strip() or not row["kind"].strip():
-                raise ConfigError("a kind needs a code and a name", file=path, row=i,
-                                  field="kind_code" if not row["kind_code"].strip() else "kind")
-            severity = row.get("severity", "").strip() or "1"
-            _positive(severity, file=str(path), row=i, field_name="severity")
-            cat["kinds"].append({"code": row["kind_code"].strip(), "name": row["kind"].strip(),
-                                 "name_en": row.get("kind_en", "").strip(),
-                                 "severity": severity, "aliases": row.get("aliases", ""),
-                                 "_row": i})
-    # duplicate codes are reported with their CSV row
+            cat["kinds"].append(_csv_kind(row, path, i))
+    _check_csv_codes(cats, path)
+    return taxonomy_from_dict({"name": path.stem, "category": list(cats.values())},
+                              source=str(path))
+
+
+def _csv_category(cats: dict[str, dict[str, Any]], row: dict[str, str], path: Path,
+                  i: int) -> dict[str, Any]:
+    """Return the category of a CSV row (created on its first row)."""
+    code = row["category_code"].strip()
+    if not code or not row["category"].strip():
+        raise ConfigError("a row needs a category code and name", file=path, row=i,
+                          field="category_code" if not code else "category")
+    return cats.setdefault(code, {
+        "code": code, "name": row["category"].strip(),
+        "name_en": row.get("category_en", "").strip(),
+        "group": row.get("group", "").strip() or "event", "kinds": [], "_row": i,
+    })
+
+
+def _csv_kind(row: dict[str, str], path: Path, i: int) -> dict[str, Any]:
+    """Return the kind of a CSV row, its code, name and severity checked."""
+    if not row["kind_code"].strip() or not row["kind"].strip():
+        raise ConfigError("a kind needs a code and a name", file=path, row=i,
+                          field="kind_code" if not row["kind_code"].strip() else "kind")
+    severity = row.get("severity", "").strip() or "1"
+    _positive(severity, file=str(path), row=i, field_name="severity")
+    return {"code": row["kind_code"].strip(), "name": row["kind"].strip(),
+            "name_en": row.get("kind_en", "").strip(),
+            "severity": severity, "aliases": row.get("aliases", ""), "_row": i}
+
+
+def _check_csv_codes(cats: dict[str, dict[str, Any]], path: Path) -> None:
+    """Raise on a kind code used twice, naming its CSV row."""
     seen: set[str] = set()
     for cat in cats.values():
         for kind in cat["kinds"]:
@@ -373,5 +390,3 @@ def _taxonomy_from_csv(path: Path) -> Taxonomy:
                 raise ConfigError(f"code {kind['code']!r} used twice", file=path,
                                   row=kind["_row"], field="kind_code")
             seen.add(kind["code"])
-    return taxonomy_from_dict({"name": path.stem, "category": list(cats.values())},
-                              source=str(path))

@@ -1,0 +1,56 @@
+"""Road networks from OpenStreetMap: loading, stable segments and named roads.
+
+A *segment* is one undirected street piece between intersections of the simplified
+graph; a *road* is the segments sharing a name. Every later stage works on these (the
+contract of a segments table is :mod:`patrolgeo.segments`).
+
+Files (``.osm``, ``.osm.bz2``, ``.osm.pbf``) are read with pyosmium, filtered to the
+ways of the chosen mode with osmnx's own network filters, and handed to
+``osmnx.graph_from_xml``; so the XML and the PBF of one area give the same graph, and a
+file gives the same network as an osmnx download of the same area.
+
+Examples
+--------
+>>> from patrolgeo import roads
+>>> G = roads.load_graph("district.osm.pbf", mode="walk")  # doctest: +SKIP
+>>> segments = roads.segments_from_graph(G)  # doctest: +SKIP
+>>> named = roads.roads_from_segments(segments)  # doctest: +SKIP
+"""
+
+from patrolgeo.roads._areas import check_bbox, parse_bbox
+from patrolgeo.roads._download import DEFAULT_CACHE_DIR, graph_from_osm
+from patrolgeo.roads._export import save_graphml, write_osm_xml
+from patrolgeo.roads._filters import MODES, TagCondition, network_filter, way_passes
+from patrolgeo.roads._graphs import load_graphml
+from patrolgeo.roads._load import graph_from_file, load_graph
+from patrolgeo.roads._names import ROAD_GAP_M, UNNAMED_PREFIX, assign_roads
+from patrolgeo.roads._read import (
+    EXTRA_WAY_TAGS,
+    GRAPHML_SUFFIXES,
+    PBF_SUFFIXES,
+    XML_SUFFIXES,
+    OSMExtract,
+    file_bounds,
+    read_osm_ways,
+)
+from patrolgeo.roads._segments import (
+    FINGERPRINT_DECIMALS,
+    HIGHWAY_RANK,
+    highway_class,
+    parse_number,
+    road_name_of,
+    roads_from_segments,
+    segments_from_graph,
+    undirected_length,
+)
+from patrolgeo.segments import SEGMENT_COLUMNS
+
+__all__ = [
+    "DEFAULT_CACHE_DIR", "EXTRA_WAY_TAGS", "FINGERPRINT_DECIMALS", "GRAPHML_SUFFIXES",
+    "HIGHWAY_RANK", "MODES", "PBF_SUFFIXES", "ROAD_GAP_M", "SEGMENT_COLUMNS",
+    "UNNAMED_PREFIX", "XML_SUFFIXES", "OSMExtract", "TagCondition", "assign_roads",
+    "check_bbox", "file_bounds", "graph_from_file", "graph_from_osm", "highway_class",
+    "load_graph", "load_graphml", "network_filter", "parse_bbox", "parse_number",
+    "read_osm_ways", "road_name_of", "roads_from_segments", "save_graphml",
+    "segments_from_graph", "undirected_length", "way_passes", "write_osm_xml",
+]
