@@ -218,7 +218,7 @@ def analyse_issues(
     bounds: tuple[float, float, float, float] | None = None,
     max_distance_m: float = issues.DEFAULT_MAX_DISTANCE_M,
     value: str = "rate",
-    permutations: int = issues.hotspots.DEFAULT_PERMUTATIONS,
+    permutations: int = issues.DEFAULT_PERMUTATIONS,
     seed: int = 0,
     assignment: pd.Series | None = None,
     step: Step | None = None,
