@@ -17,7 +17,7 @@ import pytest
 
 from patrolgeo import roads
 from patrolgeo.errors import CapacityError, InputRowError
-from patrolgeo.routing.capacitated import (
+from patrolgeo.routing.shifts import (
     Crew,
     PointVisit,
     SearchSettings,
