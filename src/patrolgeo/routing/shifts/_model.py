@@ -69,7 +69,8 @@ def _segment_arcs(G, u, v, key) -> list[tuple[Hashable, Hashable, int, float]]:
     return arcs
 
 
-def _values(segments, spec, name: str, default: Any) -> dict[str, Any]:
+def _values(segments, spec, name: str) -> dict[str, Any]:
+    """Read a per-segment value from a column named ``spec`` or a mapping."""
     if spec is None:
         return {}
     if isinstance(spec, str):
@@ -100,9 +101,9 @@ def _demand(sid: str, demands: dict[str, Any]) -> float:
 def _tasks(G, segments, required, demand, sides) -> list[_Task]:
     rows = segments.set_index("segment_id", drop=False)
     wanted = _wanted(rows, required)
-    demands = _values(segments, demand, "demand", 0.0)
+    demands = _values(segments, demand, "demand")
     fixed = sides in ("either", "both")
-    side_of = {} if fixed else _values(segments, sides, "sides", "either")
+    side_of = {} if fixed else _values(segments, sides, "sides")
     tasks = []
     for sid in sorted(wanted):
         row = rows.loc[sid]

@@ -240,8 +240,8 @@ def weekly_plan(
         A bad frequency, or as for :func:`plan_shifts`.
     """
     validate_segments(segments, SHIFT_COLUMNS)
-    freq = _values(segments, visits_per_week, "visits_per_week", 0)
-    work = _values(segments, workload, "workload", 0.0)
+    freq = _values(segments, visits_per_week, "visits_per_week")
+    work = _values(segments, workload, "workload")
     assignment = spread_visits(freq, work, days=days, adjacency=neighbour_ids(segments))
     plans: list[ShiftPlan | None] = []
     loads = []
