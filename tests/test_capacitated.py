@@ -17,7 +17,7 @@ import pytest
 
 from patrolgeo import roads
 from patrolgeo.errors import CapacityError, InputRowError
-from patrolgeo.routing.capacitated import (
+from patrolgeo.routing.shifts import (
     Crew,
     PointVisit,
     SearchSettings,
@@ -289,6 +289,18 @@ def test_visit_outside_any_crew_hours(street):
         plan_shifts(G, seg, depot=1000, crews=[Crew(start_s=clock("07:00"))],
                     visits=[late], settings=FAST)
     assert err.value.field == "window"
+
+
+def test_segments_breaking_the_contract_are_refused_on_entry(street):
+    from patrolgeo.errors import SegmentsError
+
+    G, seg = street
+    with pytest.raises(SegmentsError) as err:
+        plan_shifts(G, seg.drop(columns="key"), depot=1000, crews=[Crew()], settings=FAST)
+    assert err.value.field == "key"
+    with pytest.raises(SegmentsError):
+        weekly_plan(G, seg.drop(columns="u"), dict.fromkeys(seg["segment_id"], 1),
+                    depot=1000, crews=[Crew()], settings=FAST)
 
 
 def test_unknown_segment_id(street):

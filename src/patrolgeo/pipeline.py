@@ -539,7 +539,7 @@ def plan_shift_tables(
     from shapely.geometry import Point
 
     from patrolgeo.errors import AreaError
-    from patrolgeo.routing import capacitated as cap
+    from patrolgeo.routing import shifts as cap
 
     G, seg = result.graph, result.segments
     to_graph = Transformer.from_crs("EPSG:4326", G.graph["crs"], always_xy=True)
