@@ -376,12 +376,10 @@ def test_values_rate_shrinks_short_segments():
 
 
 def test_classes_and_trends_are_codes_with_words_per_language():
-    from patrolgeo.issues import hotspots as compat
-
     assert issues.gi_class_label("hot_99", "zh") == "热点 99%"
     assert issues.gi_class_label("cold_95", "en") == "Cold spot 95%"
     assert issues.gi_class_label("mystery", "en") == "mystery"
-    assert compat.gi_class_label("not_significant", "en") == "Not significant"
+    assert issues.gi_class_label("not_significant", "en") == "Not significant"
     assert issues.trend_label("intensifying", "zh") == "加剧热点"
     assert issues.trend_label("cold_persistent", "en") == "Persistent cold spot"
     assert issues.trend_label("none", "en") == "No pattern"
