@@ -30,6 +30,7 @@ from patrolgeo.territories._params import (
     BULK_VIOLATION,
     DEFAULT_ISSUE_WEIGHT,
     DEFAULT_ROAD_SHARE,
+    DEFAULT_SEARCH,
     DEFAULT_TOLERANCE,
     EPS,
     LONG_ROAD_WEIGHT,
@@ -127,7 +128,7 @@ def assign_territories(
         A station farther than :data:`MAX_STATION_SNAP_M` from every road.
     """
     t0 = time.perf_counter()
-    params = SearchParams() if params is None else params
+    params = DEFAULT_SEARCH if params is None else params
     problem = _prepare(G, segments, k, workload=workload, issue_load=issue_load,
                        issue_weight=issue_weight, stations=stations, pins=pins,
                        previous=previous, capacities=capacities, chiefs=chiefs,

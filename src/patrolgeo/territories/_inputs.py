@@ -19,14 +19,25 @@ def read_stations(path: str | Path) -> pd.DataFrame:
     """Read chief stations: CSV with ``chief_id, lat, lon`` and optional ``capacity``.
 
     ``capacity`` (default 1) is a chief's relative share of the work: 0.5 for a
-    part-time chief. Bad rows raise :class:`~patrolgeo.errors.InputRowError` naming the
-    file, line and field.
+    part-time chief.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, with or without BOM, or GB18030).
 
     Returns
     -------
     pandas.DataFrame
         ``chief_id, lat, lon, capacity, row`` (``row``: line in the file);
         ``attrs["source"]`` is the file.
+
+    Raises
+    ------
+    InputRowError
+        Naming the file, line and field: a missing file or column, an empty or repeated
+        chief, a coordinate that is no number or out of range, a capacity <= 0, or no
+        station at all.
     """
     source = read_rows(path, ("chief_id", "lat", "lon"))
     path, rows = source.path, source.rows
@@ -81,12 +92,23 @@ def _read_pairs(path: str | Path) -> pd.DataFrame:
 def read_pins(path: str | Path) -> pd.DataFrame:
     """Read pinned assignments: CSV with ``segment_id, chief_id``.
 
-    A segment pinned twice to different chiefs is an error naming both lines.
+    A segment pinned twice to the same chief counts once.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, with or without BOM, or GB18030).
 
     Returns
     -------
     pandas.DataFrame
         ``segment_id, chief_id, row``; ``attrs["source"]`` is the file.
+
+    Raises
+    ------
+    InputRowError
+        A missing file or column, an empty cell, or a segment pinned to two chiefs
+        (naming both lines).
     """
     table = _read_pairs(path)
     first: dict[str, tuple[str, int]] = {}
@@ -104,12 +126,22 @@ def read_pins(path: str | Path) -> pd.DataFrame:
 def read_assignment(path: str | Path) -> pd.DataFrame:
     """Read a previous assignment (an ``assignments.csv`` written by patrolgeo).
 
-    Only ``segment_id`` and ``chief_id`` are used; a segment listed twice is an error.
+    Only ``segment_id`` and ``chief_id`` are used.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, with or without BOM, or GB18030).
 
     Returns
     -------
     pandas.DataFrame
         ``segment_id, chief_id, row``; ``attrs["source"]`` is the file.
+
+    Raises
+    ------
+    InputRowError
+        A missing file or column, an empty cell, a segment listed twice, or no rows.
     """
     table = _read_pairs(path)
     dup = table["segment_id"].duplicated()

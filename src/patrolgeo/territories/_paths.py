@@ -62,7 +62,7 @@ def _near(xy: np.ndarray, cx: float, cy: float, i: int) -> tuple[float, int]:
 
 
 def _movable(state: _State, i: int) -> list[int] | None:
-    """Unit ``i`` with what only hangs on it, or ``None`` if a pin holds it back."""
+    """Return unit ``i`` with what only hangs on it, or ``None`` if a pin holds it."""
     if state.u.pinned[i] >= 0:
         return None
     return [i] if state.keeps_connected(i) else detach(state, i)

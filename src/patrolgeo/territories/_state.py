@@ -130,11 +130,10 @@ class _State:
             return True
         return _LockStep(part, nbrs, i, starts).connected()
 
-    def boundary(self, c: int | None = None) -> list[int]:
-        """Units (of ``c``, or of any chief) with a neighbour of another chief."""
+    def boundary(self) -> list[int]:
+        """Units with a neighbour of another chief."""
         part, nbrs = self.part, self.u.nbrs
-        return [i for i in range(len(part)) if (c is None or part[i] == c)
-                and any(part[v] != part[i] for v in nbrs[i])]
+        return [i for i in range(len(part)) if any(part[v] != part[i] for v in nbrs[i])]
 
     def border(self, x: int, y: int) -> list[int]:
         """Units of ``x`` with a neighbour of ``y``, in unit order."""

@@ -153,15 +153,12 @@ def _atomic_roads(net: _Net, road_share: float, mean_target: float, seg_pin: np.
     return atomic
 
 
-def _unit_graph(units: _Units, lengths: bool = True) -> csr_matrix:
-    """Symmetric unit adjacency weighted by mean length (or 1), for shortest paths."""
+def _unit_graph(units: _Units) -> csr_matrix:
+    """Symmetric unit adjacency weighted by mean length, for shortest paths."""
     n = len(units.w)
     e = units.edges
-    if lengths:
-        ln = np.asarray(units.length)
-        weights = (ln[e[:, 0]] + ln[e[:, 1]]) / 2 + MIN_EDGE_M
-    else:
-        weights = np.ones(len(e))
+    ln = np.asarray(units.length)
+    weights = (ln[e[:, 0]] + ln[e[:, 1]]) / 2 + MIN_EDGE_M
     return coo_matrix((np.concatenate([weights, weights]),
                        (np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]]))),
                       shape=(n, n)).tocsr()
