@@ -96,13 +96,14 @@ def metis_case(path: str, k: int) -> dict:
     import pymetis
 
     from patrolgeo import territories
+    from patrolgeo.segments import end_node_pairs
 
     G, seg = _load(path)
     seg = seg.sort_values("segment_id").reset_index(drop=True)
     t0 = time.perf_counter()
     wl = territories.segment_workload(seg).reindex(seg["segment_id"]).to_numpy()
     adjacency = [[] for _ in range(len(seg))]
-    for a, b in territories.segment_pairs(seg).tolist():
+    for a, b in end_node_pairs(seg).tolist():
         adjacency[a].append(b)
         adjacency[b].append(a)
     vweights = [max(1, round(w * 1_000_000 / wl.sum())) for w in wl]

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from osm_builders import write_osm
 from patrolgeo import pipeline, roads, territories
 from patrolgeo.cli import app
-from patrolgeo.errors import AreaError, CapacityError, InputRowError
+from patrolgeo.errors import AreaError, CapacityError, InputRowError, SegmentsError
+from patrolgeo.territories._assign import _stations_xy
 
 runner = CliRunner()
 SPEED_M_PER_MIN = territories.DEFAULT_PATROL_SPEED_KMH * 1000 / 60
@@ -175,7 +176,7 @@ def test_stations_anchor_their_territories(guixi_walk, guixi_segments, tmp_path)
     chief_of = check_assignment(guixi_segments, result, 4, capacities=caps)
     assert result.chiefs == ["东", "西", "南", "北"]
     # the segment nearest each station belongs to that station's chief
-    pts = territories._stations_xy(stations, guixi_segments.crs)
+    pts = _stations_xy(stations, guixi_segments.crs)
     for chief, (x, y) in zip(stations["chief_id"], pts, strict=True):
         d = guixi_segments.geometry.distance(shapely.Point(x, y))
         assert chief_of[guixi_segments.loc[d.idxmin(), "segment_id"]] == chief
@@ -447,6 +448,99 @@ def test_bad_previous_rows(tmp_path):
     path.write_text("segment,chief\n1-2-3,C01\n", encoding="utf-8")
     with pytest.raises(InputRowError, match="missing column"):
         territories.read_assignment(path)
+
+
+def test_gb18030_input_files_are_accepted(guixi_segments, tmp_path):
+    """Chinese Excel saves CSV as GB18030: stations, pins and assignments must read."""
+    stations = tmp_path / "stations.csv"
+    stations.write_bytes("chief_id,lat,lon,capacity\n东,28.300,117.215,1\n西,28.296,117.205,0.5\n"
+                         .encode("gb18030"))
+    table = territories.read_stations(stations)
+    assert table["chief_id"].tolist() == ["东", "西"]
+    assert table["capacity"].tolist() == [1.0, 0.5] and table["row"].tolist() == [2, 3]
+    ids = guixi_segments["segment_id"].tolist()
+    pins = tmp_path / "pins.csv"
+    pins.write_bytes(f"segment_id,chief_id\n{ids[0]},东\n{ids[1]},西\n".encode("gb18030"))
+    assert territories.read_pins(pins)["chief_id"].tolist() == ["东", "西"]
+    previous = tmp_path / "assignments.csv"
+    previous.write_bytes(f"segment_id,road_name,chief_id,workload\n{ids[0]},中山路,东,1.5\n"
+                         .encode("gb18030"))
+    assert territories.read_assignment(previous)[["segment_id", "chief_id"]].values.tolist() \
+        == [[ids[0], "东"]]
+
+
+def test_segments_contract_raises_segments_error(guixi_segments):
+    for call in (lambda seg: territories.assign_territories(None, seg, 2),
+                 lambda seg: territories.evaluate(seg, pd.Series(dtype=object))):
+        with pytest.raises(SegmentsError, match="segments have no column 'u'"):
+            call(guixi_segments.drop(columns="u"))
+        doubled = pd.concat([guixi_segments, guixi_segments.iloc[:1]])
+        with pytest.raises(SegmentsError, match="occurs twice"):
+            call(doubled)
+        with pytest.raises(SegmentsError, match="projected CRS"):
+            call(guixi_segments.to_crs("EPSG:4326"))
+
+
+def test_chief_ids_same_as_before_and_linear():
+    def quadratic(k, existing=()):  # the former implementation
+        ids = list(dict.fromkeys(existing))[:k]
+        width = max(2, len(str(k + len(existing))))
+        n = 1
+        while len(ids) < k:
+            cand = f"C{n:0{width}d}"
+            if cand not in ids:
+                ids.append(cand)
+            n += 1
+        return ids
+
+    for k, existing in [(1, ()), (3, ("C02",)), (5, ("B", "C01", "B", "C03")),
+                        (2, ("X", "Y", "Z")), (120, ("C007", "C100")), (99, ())]:
+        assert territories.chief_ids(k, existing) == quadratic(k, existing)
+    ids = territories.chief_ids(200_000, ["C000001"])  # quadratic would take minutes
+    assert len(set(ids)) == 200_000 and ids[:2] == ["C000001", "C000002"]
+    with pytest.raises(CapacityError, match="at least 1"):
+        territories.chief_ids(0)
+
+
+def test_notes_are_codes_with_words_in_both_languages(guixi_walk, guixi_segments):
+    stranger = pd.DataFrame({"segment_id": ["1-2-3", "4-5-6"], "chief_id": ["A", "B"]})
+    result = territories.assign_territories(guixi_walk, guixi_segments, previous=stranger)
+    assert [n.code for n in result.stats.notes] == [territories.PREVIOUS_DISJOINT]
+    note = result.stats.notes[0]
+    assert territories.note_text(note, "en") == (
+        "the previous assignment shares no segment with this network; partitioned afresh")
+    assert territories.note_text(note, "zh") == "上次分配与当前路网无共同分段，重新划分"
+    band = territories.TerritoryNote(territories.OUT_OF_BAND,
+                                     {"tolerance": 0.05, "max": 1.0712, "min": 0.9})
+    assert territories.note_text(band, "en") == (
+        "workloads could not all be brought within ±5% of target (max 1.071, min 0.900)")
+    assert territories.note_text(band) == "未能把工作量控制在 ±5% 内（最大 1.071，最小 0.900）"
+    cut = territories.TerritoryNote(territories.DISCONNECTED, {"count": 2})
+    assert territories.note_text(cut, "zh") == "2 个片区不连通（固定分配所致）"
+
+
+def test_search_params_defaults_give_the_same_result(guixi_walk, guixi_segments):
+    params = territories.SearchParams()
+    with pytest.raises(AttributeError):
+        params.balance_candidates = 1  # frozen
+    default = territories.assign_territories(guixi_walk, guixi_segments, 3, seed=0)
+    given = territories.assign_territories(guixi_walk, guixi_segments, 3, seed=0,
+                                           params=params)
+    assert default.assignment["chief_id"].tolist() == given.assignment["chief_id"].tolist()
+
+
+def test_write_territories_labels_in_the_callers_language(guixi_walk, guixi_segments,
+                                                          tmp_path):
+    result = territories.assign_territories(guixi_walk, guixi_segments, 2, seed=0)
+    labels = {}
+    for lang in ("zh", "en"):
+        outputs = pipeline.RunOutputs()
+        pipeline.write_territories(result, tmp_path / lang, outputs, lang=lang)
+        labels[lang] = [label for label, _ in outputs.files]
+    assert labels["en"][:2] == ["Assignments CSV", "Chief summary CSV"]
+    assert labels["zh"][:2] == ["分配表 CSV", "路长汇总 CSV"]
+    assert (tmp_path / "zh" / "assignments.csv").read_bytes() == \
+        (tmp_path / "en" / "assignments.csv").read_bytes()
 
 
 # ----------------------------------------------------------------------- CLI

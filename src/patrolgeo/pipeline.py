@@ -351,66 +351,99 @@ def assign(
     tolerance: float = territories.DEFAULT_TOLERANCE,
     road_share: float = territories.DEFAULT_ROAD_SHARE,
     step: Step = _no_step,
+    lang: str = "zh",
 ) -> tuple[RoadsResult, territories.Territories]:
     """Load a network and divide it among road chiefs (what ``patrolgeo assign`` runs).
 
     The CSV inputs are read and checked before the network is loaded, so a bad row fails
     fast. Patrol routes per territory are added when the routing stage is available.
+    ``lang`` is the language of the progress messages given to ``step``.
     """
+    from patrolgeo.labels import pick
+
     station_table = territories.read_stations(stations) if stations is not None else None
     pin_table = territories.read_pins(pins) if pins is not None else None
     previous_table = territories.read_assignment(previous) if previous is not None else None
-    step(tr("读取路网", "Loading road network"))
+    step(pick("读取路网", "Loading road network", lang))
     result = load_roads(osm, place=place, bbox=bbox, mode=mode)
     segments = result.segments
     if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):
         # balance on the plans' workload (grade-dependent patrol minutes), not length
-        step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
+        step(pick("道路分级与保洁方案", "Grading roads and planning their cleaning", lang))
         segments = plan_from_osm(result, osm, bbox=bbox).segments
-    step(tr("划分路长片区", "Dividing the roads among chiefs"))
+    step(pick("划分路长片区", "Dividing the roads among chiefs", lang))
     terr = territories.assign_territories(
         result.graph, segments, chiefs, stations=station_table, pins=pin_table,
         previous=previous_table, seed=seed, tolerance=tolerance, road_share=road_share)
-    step(tr("规划各片区巡查路线", "Routing each territory"))
+    step(pick("规划各片区巡查路线", "Routing each territory", lang))
     terr = territories.with_routes(
         terr, territories.territory_routes(result.graph, terr, result.segments))
     return result, terr
 
 
 def write_territories(terr: territories.Territories, out: str | Path,
-                      outputs: RunOutputs, map_options: MapOptions = MapOptions()) -> None:
-    """Write ``assignments.csv``, ``chiefs.csv``, ``territories.gpkg``, ``moved.csv``
-    and the overview map ``territories.html``."""
+                      outputs: RunOutputs, map_options: MapOptions = MapOptions(),
+                      lang: str | None = None) -> None:
+    """Write the territories' files and add them to ``outputs``.
+
+    ``assignments.csv``, ``chiefs.csv``, ``territories.gpkg``, ``moved.csv`` (after a
+    re-assignment), the overview map ``territories.html`` and, with routes, each chief's
+    map, GPX track and turn-by-turn steps.
+
+    Parameters
+    ----------
+    terr
+        The assignment, from :func:`assign`.
+    out
+        Folder to write into.
+    outputs
+        Collects ``(label, path)`` of every file written.
+    map_options
+        Basemap and offline choice of the maps.
+    lang
+        Language of the labels in ``outputs`` and of the GPX track names; ``None``
+        (only until every caller passes it) takes the process language.
+    """
+    from patrolgeo.labels import check_lang, label
+
+    if lang is None:  # transition: run_demo does not pass lang yet
+        from patrolgeo.i18n import get_lang
+
+        lang = get_lang()
+    check_lang(lang)
+
+    def words(code: str, **values: str) -> str:
+        return label("territory_output", code, lang).format(**values)
+
     out = Path(out)
-    outputs.add(tr("分配表 CSV", "Assignments CSV"),
+    outputs.add(words("assignments"),
                 write_csv(territories.assignment_table(terr), out / "assignments.csv"))
-    outputs.add(tr("路长汇总 CSV", "Chief summary CSV"),
+    outputs.add(words("chiefs"),
                 write_csv(territories.summary_table(terr), out / "chiefs.csv"))
-    outputs.add(tr("片区 GeoPackage", "Territories GeoPackage"),
+    outputs.add(words("gpkg"),
                 write_gpkg(terr.assignment, out / "territories.gpkg", layer="territories"))
     if terr.assignment["previous_chief"].notna().any():
-        outputs.add(tr("变动分段 CSV", "Moved segments CSV"),
-                    write_csv(terr.moved, out / "moved.csv"))
+        outputs.add(words("moved"), write_csv(terr.moved, out / "moved.csv"))
     fmap = maps.overview_map(terr.assignment, territories.summary_table(terr),
                              basemap=map_options.basemap, offline=map_options.offline)
-    outputs.add(tr("路长片区总览图", "Territory overview map"),
+    outputs.add(words("overview"),
                 maps.save_map(fmap, out / "territories.html", offline=map_options.offline))
     if terr.routes is None:
         return
     colours = maps.territory_colours(terr.assignment)
     for chief, route in terr.routes.routes.items():
         own = terr.assignment[terr.assignment["chief_id"] == chief]
-        gpx = route_gpx(route, name=tr(f"路长 {chief} 巡查路线", f"Road chief {chief} patrol"))
+        gpx = route_gpx(route, name=words("gpx_name", chief=chief))
         steps = turn_by_turn(route)
         chief_map = maps.chief_map(own, route.to_geodataframe(), chief=chief,
                                    instructions=steps, gpx=gpx, colour=colours[chief],
                                    basemap=map_options.basemap, offline=map_options.offline)
-        outputs.add(tr(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
+        outputs.add(words("chief_map", chief=chief),
                     maps.save_map(chief_map, out / f"chief_{chief}.html",
                                   offline=map_options.offline))
-        outputs.add(tr(f"路长 {chief} GPX 轨迹", f"Road chief {chief} GPX"),
+        outputs.add(words("chief_gpx", chief=chief),
                     write_text(gpx, out / f"chief_{chief}.gpx"))
-        outputs.add(tr(f"路长 {chief} 逐段指引", f"Road chief {chief} turn-by-turn"),
+        outputs.add(words("chief_steps", chief=chief),
                     write_text("\n".join(steps) + "\n", out / f"chief_{chief}_steps.txt"))
 
 

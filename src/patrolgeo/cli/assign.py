@@ -62,10 +62,12 @@ def assign_command(
                                 field="--chiefs")
         _, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode, chiefs=chiefs,
                                   stations=stations, pins=pins, previous=previous, seed=seed,
-                                  tolerance=tolerance, road_share=road_share, step=step)
+                                  tolerance=tolerance, road_share=road_share, step=step,
+                                  lang=lang)
         outputs = pipeline.RunOutputs()
         step(tr("写出结果", "Writing outputs"))
-        pipeline.write_territories(terr, out, outputs, pipeline.MapOptions(basemap, offline))
+        pipeline.write_territories(terr, out, outputs, pipeline.MapOptions(basemap, offline),
+                                   lang=lang)
     stats = terr.stats
     print(tr(
         f"{stats.k} 个路长片区：工作量最大/平均 {stats.imbalance + 1:.3f}，"
@@ -87,5 +89,5 @@ def assign_command(
                  f"{routes.total_deadhead_m / 1000:.2f} km (one route over the whole area: "
                  f"{routes.whole_area_deadhead_m / 1000:.2f} km)"))
     for note in stats.notes:
-        print(tr("注意：", "note: ") + note, file=sys.stderr)
+        print(tr("注意：", "note: ") + territories.note_text(note, lang), file=sys.stderr)
     report(outputs.files)
