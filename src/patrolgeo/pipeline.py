@@ -14,21 +14,17 @@ import pandas as pd
 from patrolgeo import (
     defaults,
     issues,
-    maps,  # transition: at merge `from patrolgeo.outputs import maps`
     plans,
     pois,
     roads,
     territories,
 )
 from patrolgeo.errors import InputRowError, OSMFileError
-from patrolgeo.i18n import get_lang, tr
 from patrolgeo.labels import Text, pick, render
-from patrolgeo.outputs._route_compat import route_gpx, turn_by_turn  # until callers pass lang
+from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
+from patrolgeo.outputs.route import route_gpx, turn_by_turn
 from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
-
-DEMO_CHIEFS = 8
-"""Road chiefs in the demo district."""
 
 
 def demo_osm_path() -> Path:
@@ -104,12 +100,10 @@ class MapOptions:
 
 
 def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs,
-                map_options: MapOptions = MapOptions()) -> None:
+                map_options: MapOptions = MapOptions(), lang: str = defaults.LANG) -> None:
     """Write segments (GeoPackage, GeoJSON, CSV), roads (CSV) and the road-class map."""
-    from patrolgeo.i18n import get_lang  # transitional: until the signature takes lang
     from patrolgeo.labels import label
 
-    lang = get_lang()
     out = Path(out)
     outputs.add(label("roads_output", "segments_gpkg", lang),
                 write_gpkg(result.segments, out / "segments.gpkg"))
@@ -121,7 +115,7 @@ def write_roads(result: RoadsResult, out: str | Path, outputs: RunOutputs,
                 write_csv(result.roads, out / "roads.csv"))
     outputs.add(label("roads_output", "road_class_map", lang),
                 maps.save_map(maps.segments_map(result.segments, basemap=map_options.basemap,
-                                                offline=map_options.offline),
+                                                offline=map_options.offline, lang=lang),
                               out / "segments.html", offline=map_options.offline))
 
 
@@ -145,28 +139,26 @@ def plan_from_osm(
 
 
 def write_plans(plan: plans.PlanResult, out: str | Path, outputs: RunOutputs,
-                map_options: MapOptions = MapOptions(), lang: str | None = None) -> None:
-    """Write the plan book: plan table (CSV, xlsx), per-road plan pages (HTML), and
-    per-segment grades and workloads (CSV), with their words in ``lang``.
+                map_options: MapOptions = MapOptions(), lang: str = defaults.LANG) -> None:
+    """Write the plan book, with its words in ``lang``.
 
-    ``lang=None`` takes the language of :mod:`patrolgeo.i18n` while callers (the demo)
-    do not pass one yet.
+    Plan table (CSV, xlsx), per-road plan pages (HTML), per-segment grades and workloads
+    (CSV) and the grade map.
     """
     from patrolgeo.outputs import plans as plan_files
 
-    lang = get_lang() if lang is None else lang
     out = Path(out)
-    outputs.add(tr("保洁方案表 CSV", "Cleaning plans CSV"),
+    outputs.add(Text("保洁方案表 CSV", "Cleaning plans CSV"),
                 write_csv(plan_files.plan_csv_table(plan, lang), out / "plans.csv"))
-    outputs.add(tr("保洁方案表 Excel", "Cleaning plans Excel"),
+    outputs.add(Text("保洁方案表 Excel", "Cleaning plans Excel"),
                 write_xlsx(plan_files.plan_sheets(plan, lang), out / "plans.xlsx"))
-    outputs.add(tr("一路一策方案册", "Per-road plan book"),
+    outputs.add(Text("一路一策方案册", "Per-road plan book"),
                 write_text(plan_files.plan_book_html(plan, lang=lang), out / "plans.html"))
-    outputs.add(tr("分段等级与工作量 CSV", "Segment grades and workloads CSV"),
+    outputs.add(Text("分段等级与工作量 CSV", "Segment grades and workloads CSV"),
                 write_csv(plan_files.segment_csv_table(plan, lang), out / "segments_plan.csv"))
-    outputs.add(tr("保洁等级地图", "Cleaning grade map"),
+    outputs.add(Text("保洁等级地图", "Cleaning grade map"),
                 maps.save_map(maps.grade_map(plan.segments, basemap=map_options.basemap,
-                                             offline=map_options.offline),
+                                             offline=map_options.offline, lang=lang),
                               out / "grades.html", offline=map_options.offline))
 
 
@@ -222,6 +214,7 @@ def analyse_issues(
     seed: int = 0,
     assignment: pd.Series | None = None,
     step: Step | None = None,
+    lang: str = defaults.LANG,
 ) -> IssuesResult:
     """Validate, snap, aggregate and test reports on ``segments``.
 
@@ -230,10 +223,8 @@ def analyse_issues(
     InputRowError
         When no report survives validation (the message names the first problem).
     """
-    from patrolgeo.i18n import get_lang  # transitional: until the signature takes lang
-    from patrolgeo.labels import Text, label
+    from patrolgeo.labels import label
 
-    lang = get_lang()
     step = step or _no_step
     step(label("issue_text", "validating", lang))
     intake = issues.validate(raw, taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds)
@@ -252,9 +243,6 @@ def analyse_issues(
     step(label("issue_text", "hotspot_analysis", lang))
     result = issues.find_hotspots(snapped, segments, value=value, permutations=permutations,
                                   seed=seed, assignment=assignment)
-    # transitional: draw_maps hands these segments to maps.hotspot_map, which shows
-    # trend_label; write_hotspots labels them again in its own language
-    result.segments = issues.label_hotspots(result.segments, lang)
     summaries = {
         "road": issues.aggregate(snapped, ["road"]),
         "category": issues.aggregate(snapped, ["category", "subcategory"]),
@@ -292,13 +280,15 @@ def pois_context(osm: str | Path):
 
 
 def write_hotspots(result: IssuesResult, out: str | Path, outputs: RunOutputs,
-                   map_options: MapOptions = MapOptions()) -> None:
-    """Write snapped reports, rejects, hotspots (GeoPackage), issue load, summaries and
-    the hotspot map."""
-    from patrolgeo.i18n import get_lang  # transitional: until the signature takes lang
+                   map_options: MapOptions = MapOptions(), lang: str = defaults.LANG) -> None:
+    """Write snapped reports, rejects, hotspots, issue load, summaries and the map.
+
+    Snapped reports as CSV and GeoPackage, the rejects with their reasons in ``lang``,
+    every segment's hotspot class and trend (GeoPackage), issue load per segment, the
+    totals per road, category, week, source (and chief) and the hotspot map.
+    """
     from patrolgeo.labels import label
 
-    lang = get_lang()
 
     def name(code: str, **fields: str) -> str:
         return label("issue_text", code, lang).format(**fields)
@@ -332,7 +322,8 @@ def write_hotspots(result: IssuesResult, out: str | Path, outputs: RunOutputs,
         outputs.add(name("summary_csv", key=label("issue_summary_key", key, lang)) + tag,
                     write_csv(table, out / f"issues_by_{key}.csv"))
     fmap = maps.hotspot_map(segments, result.snapped, synthetic=result.synthetic,
-                            basemap=map_options.basemap, offline=map_options.offline)
+                            basemap=map_options.basemap, offline=map_options.offline,
+                            lang=lang)
     outputs.add(name("hotspot_map") + tag,
                 maps.save_map(fmap, out / "hotspots.html", offline=map_options.offline))
 
@@ -383,7 +374,7 @@ def assign(
 
 def write_territories(terr: territories.Territories, out: str | Path,
                       outputs: RunOutputs, map_options: MapOptions = MapOptions(),
-                      lang: str | None = None) -> None:
+                      lang: str = defaults.LANG) -> None:
     """Write the territories' files and add them to ``outputs``.
 
     ``assignments.csv``, ``chiefs.csv``, ``territories.gpkg``, ``moved.csv`` (after a
@@ -401,15 +392,10 @@ def write_territories(terr: territories.Territories, out: str | Path,
     map_options
         Basemap and offline choice of the maps.
     lang
-        Language of the labels in ``outputs`` and of the GPX track names; ``None``
-        (only until every caller passes it) takes the process language.
+        Language of the labels in ``outputs``, the maps and the GPX track names.
     """
     from patrolgeo.labels import check_lang, label
 
-    if lang is None:  # transition: run_demo does not pass lang yet
-        from patrolgeo.i18n import get_lang
-
-        lang = get_lang()
     check_lang(lang)
 
     def words(code: str, **values: str) -> str:
@@ -425,7 +411,8 @@ def write_territories(terr: territories.Territories, out: str | Path,
     if terr.assignment["previous_chief"].notna().any():
         outputs.add(words("moved"), write_csv(terr.moved, out / "moved.csv"))
     fmap = maps.overview_map(terr.assignment, territories.summary_table(terr),
-                             basemap=map_options.basemap, offline=map_options.offline)
+                             basemap=map_options.basemap, offline=map_options.offline,
+                             lang=lang)
     outputs.add(words("overview"),
                 maps.save_map(fmap, out / "territories.html", offline=map_options.offline))
     if terr.routes is None:
@@ -433,11 +420,12 @@ def write_territories(terr: territories.Territories, out: str | Path,
     colours = maps.territory_colours(terr.assignment)
     for chief, route in terr.routes.routes.items():
         own = terr.assignment[terr.assignment["chief_id"] == chief]
-        gpx = route_gpx(route, name=words("gpx_name", chief=chief))
-        steps = turn_by_turn(route)
+        gpx = route_gpx(route, name=words("gpx_name", chief=chief), lang=lang)
+        steps = turn_by_turn(route, lang)
         chief_map = maps.chief_map(own, route.to_geodataframe(), chief=chief,
                                    instructions=steps, gpx=gpx, colour=colours[chief],
-                                   basemap=map_options.basemap, offline=map_options.offline)
+                                   basemap=map_options.basemap, offline=map_options.offline,
+                                   lang=lang)
         outputs.add(words("chief_map", chief=chief),
                     maps.save_map(chief_map, out / f"chief_{chief}.html",
                                   offline=map_options.offline))
@@ -449,11 +437,14 @@ def write_territories(terr: territories.Territories, out: str | Path,
 
 @dataclass
 class RouteResult:
-    """A computed route, its independent check, and its turn-by-turn lines."""
+    """A computed route and its independent check."""
 
     route: Route
     check: RouteCheck
-    steps: list[str]
+
+    def steps(self, lang: str = defaults.LANG) -> list[str]:
+        """The turn-by-turn lines of the route in ``lang``."""
+        return turn_by_turn(self.route, lang)
 
 
 def read_required_segments(path: str | Path, segments: gpd.GeoDataFrame) -> list[str]:
@@ -512,50 +503,57 @@ def plan_route(
                          both_sides=both_sides, segments=result.segments,
                          start=route.start_node if route.traversals else None)
     check.raise_if_invalid()
-    return RouteResult(route, check, turn_by_turn(route))
+    return RouteResult(route, check)
 
 
 def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
                 name: str = "route", *, segments: gpd.GeoDataFrame | None = None,
-                map_options: MapOptions = MapOptions()) -> None:
-    """Write the route as GeoJSON (traversals), GPX, turn-by-turn text, a CSV table and,
-    given the ``segments``, a map of the route over the segments it serves."""
+                map_options: MapOptions = MapOptions(), lang: str = defaults.LANG) -> None:
+    """Write the route as GeoJSON, GPX, turn-by-turn text, CSV and a map.
+
+    The GeoJSON and CSV hold one row per traversal; the map (given the ``segments``)
+    shows the route over the segments it serves; words are in ``lang``.
+    """
     out = Path(out)
+    steps = result.steps(lang)
+    gpx = route_gpx(result.route, lang=lang)
     table = result.route.to_geodataframe()
     if segments is not None:
         served = segments[segments["segment_id"].isin(set(result.route.required_ids))]
-        fmap = maps.chief_map(served, table, instructions=result.steps,
-                              gpx=route_gpx(result.route), basemap=map_options.basemap,
-                              offline=map_options.offline)
-        outputs.add(tr("路线地图", "Route map"),
+        fmap = maps.chief_map(served, table, instructions=steps, gpx=gpx,
+                              basemap=map_options.basemap, offline=map_options.offline,
+                              lang=lang)
+        outputs.add(Text("路线地图", "Route map"),
                     maps.save_map(fmap, out / f"{name}.html", offline=map_options.offline))
-    outputs.add(tr("路线 GeoJSON", "Route GeoJSON"), write_geojson(table, out / f"{name}.geojson"))
-    outputs.add(tr("路线 GPX 轨迹", "Route GPX track"),
-                write_text(route_gpx(result.route), out / f"{name}.gpx"))
-    outputs.add(tr("路线逐段指引", "Route turn-by-turn"),
-                write_text("\n".join(result.steps) + "\n", out / f"{name}_steps.txt"))
-    outputs.add(tr("路线明细 CSV", "Route traversals CSV"), write_csv(table, out / f"{name}.csv"))
+    outputs.add(Text("路线 GeoJSON", "Route GeoJSON"),
+                write_geojson(table, out / f"{name}.geojson"))
+    outputs.add(Text("路线 GPX 轨迹", "Route GPX track"),
+                write_text(gpx, out / f"{name}.gpx"))
+    outputs.add(Text("路线逐段指引", "Route turn-by-turn"),
+                write_text("\n".join(steps) + "\n", out / f"{name}_steps.txt"))
+    outputs.add(Text("路线明细 CSV", "Route traversals CSV"), write_csv(table, out / f"{name}.csv"))
 
 
 def plan_shift_tables(
     result: RoadsResult,
     *,
     depot_lonlat: tuple[float, float] | None = None,
-    radius_m: float | None = 120.0,
-    crews: int = 3,
-    shift_hours: float | None = 2.0,
-    speed_mps: float = 1.2,
-    service_speed_mps: float | None = 0.8,
+    radius_m: float | None = defaults.SHIFT_RADIUS_M,
+    crews: int = defaults.SHIFT_CREWS,
+    shift_hours: float | None = defaults.SHIFT_HOURS,
+    speed_mps: float = defaults.SHIFT_SPEED_MPS,
+    service_speed_mps: float | None = defaults.SHIFT_SERVICE_SPEED_MPS,
     capacity: float | None = None,
-    demand_per_km: float = 0.0,
-    start: str = "07:00",
-    end: str = "18:00",
+    demand_per_km: float = defaults.SHIFT_DEMAND_PER_KM,
+    start: str = defaults.SHIFT_START,
+    end: str = defaults.SHIFT_END,
     school_gates: list[tuple[float, float]] | None = None,
     balance: bool = False,
     sides: str = "either",
-    iterations: int = 100,
+    iterations: int = defaults.SHIFT_ITERATIONS,
     seconds: float | None = None,
-    seed: int = 0,
+    seed: int = defaults.SEED,
+    lang: str = defaults.LANG,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """Plan crews' shifts over the streets around a depot.
 
@@ -590,7 +588,7 @@ def plan_shift_tables(
         x, y = to_graph.transform(lon, lat)
         visits += cap.school_gate_visits(f"school-{n}", cap.nearest_node(G, x, y))
     crew = cap.Crew(
-        tr("路长", "chief"), count=crews, speed_mps=speed_mps,
+        pick("路长", "chief", lang), count=crews, speed_mps=speed_mps,
         service_speed_mps=service_speed_mps, capacity=capacity,
         shift_s=None if shift_hours is None else shift_hours * 3600,
         start_s=cap.clock(start), end_s=cap.clock(end),
@@ -614,12 +612,13 @@ def write_shifts(
     ``shifts_routes.geojson`` from :func:`plan_shift_tables`."""
     routes, steps, stops, lines = tables
     out = Path(out)
-    outputs.add(tr("班次路线汇总 CSV", "Shift routes CSV"),
+    outputs.add(Text("班次路线汇总 CSV", "Shift routes CSV"),
                 write_csv(routes, out / "shifts_routes.csv"))
-    outputs.add(tr("班次路线逐段 CSV", "Shift route steps CSV"),
+    outputs.add(Text("班次路线逐段 CSV", "Shift route steps CSV"),
                 write_csv(steps, out / "shifts_steps.csv"))
-    outputs.add(tr("定点任务 CSV", "Point visits CSV"), write_csv(stops, out / "shifts_stops.csv"))
-    outputs.add(tr("班次路线 GeoJSON", "Shift routes GeoJSON"),
+    outputs.add(Text("定点任务 CSV", "Point visits CSV"),
+                write_csv(stops, out / "shifts_stops.csv"))
+    outputs.add(Text("班次路线 GeoJSON", "Shift routes GeoJSON"),
                 write_geojson(lines, out / "shifts_routes.geojson"))
 
 
@@ -649,11 +648,12 @@ def _territory_maps(
         step(Text(f"路长 {chief} 巡查路线", f"Routing chief {chief}"))
         routed = plan_route(result, own["segment_id"].tolist(),
                             mode=result.graph.graph.get("mode", defaults.MODE))
-        gpx = route_gpx(routed.route)
+        lang = view["lang"]
+        gpx = route_gpx(routed.route, lang=lang)
         drawn.append((Text(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
                       f"chief_{chief}.html",
                       maps.chief_map(own, routed.route.to_geodataframe(), chief=str(chief),
-                                     instructions=routed.steps, gpx=gpx,
+                                     instructions=routed.steps(lang), gpx=gpx,
                                      colour=colours[chief], **view)))
     return drawn
 
@@ -718,7 +718,8 @@ def draw_maps(
         drawn += _territory_maps(result, seg, assignment, view, step)
     if issues_result is not None:
         drawn.append((Text("热点地图", "Hotspot map"), "hotspots.html",
-                      maps.hotspot_map(issues_result.hotspots.segments, issues_result.snapped,
+                      maps.hotspot_map(issues.label_hotspots(issues_result.hotspots.segments,
+                                                             lang), issues_result.snapped,
                                        synthetic=issues_result.synthetic, **view)))
     out = Path(out)
     outputs = RunOutputs()
@@ -757,7 +758,7 @@ def run_demo(
     step
         Called with a :class:`~patrolgeo.labels.Text` before each slow step.
     lang
-        Language of the index page.
+        Language of every output's words.
 
     Returns
     -------
@@ -772,7 +773,7 @@ def run_demo(
                                  seed=defaults.SEED, bad_rows=defaults.DEMO_SYNTHETIC_BAD_ROWS)
     issues_result = analyse_issues(result.segments,
                                    issues.reports_from_frame(synthetic, "synthetic_reports.csv"),
-                                   bounds=roads.file_bounds(osm))
+                                   bounds=roads.file_bounds(osm), lang=lang)
     issues_result.synthetic_input = synthetic
     step(Text("道路分级与保洁方案", "Grading roads and planning their cleaning"))
     # synthetic reports must not reach the plans or the territories: their issue load
@@ -790,14 +791,14 @@ def run_demo(
         result, school_gates=[(centre.x + defaults.DEMO_SCHOOL_GATE_EAST_DEG, centre.y)],
         radius_m=defaults.DEMO_SHIFT_RADIUS_M, shift_hours=defaults.DEMO_SHIFT_HOURS,
         service_speed_mps=defaults.DEMO_SHIFT_SERVICE_SPEED_MPS,
-        iterations=defaults.DEMO_SHIFT_ITERATIONS)
+        iterations=defaults.DEMO_SHIFT_ITERATIONS, lang=lang)
     outputs = RunOutputs()
     step(Text("写出结果", "Writing outputs"))
     out = Path(out)
-    write_roads(result, out, outputs, map_options)
-    write_hotspots(issues_result, out, outputs, map_options)
-    write_plans(plan, out, outputs, map_options)
-    write_territories(terr, out / "territories", outputs, map_options)
+    write_roads(result, out, outputs, map_options, lang=lang)
+    write_hotspots(issues_result, out, outputs, map_options, lang=lang)
+    write_plans(plan, out, outputs, map_options, lang=lang)
+    write_territories(terr, out / "territories", outputs, map_options, lang=lang)
     write_shifts(shift_tables, out / "shifts", outputs)
     links = [(text, path.relative_to(out).as_posix()) for text, path in outputs.rendered(lang)]
     index = write_text(maps.index_page(links, pick("patrolgeo 演示", "patrolgeo demo", lang),

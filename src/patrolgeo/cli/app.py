@@ -14,7 +14,6 @@ from rich.console import Console
 
 from patrolgeo import defaults
 from patrolgeo.errors import PatrolgeoError
-from patrolgeo.i18n import set_lang  # transition: removed at merge
 from patrolgeo.labels import LANGS, Text, label, render
 
 app = typer.Typer(
@@ -130,7 +129,6 @@ def cli_run(lang: str) -> Iterator[Run]:
     if lang not in LANGS:
         console.print(f"--lang: unknown language {lang!r}; use zh or en")
         raise typer.Exit(2)
-    set_lang(lang)  # transition: removed at merge (the verbs still calling tr() need it)
     run = Run(lang)
     try:
         with console.status(label("cli", "working", lang)) as status:

@@ -24,7 +24,7 @@ from patrolgeo.cli.app import (
     report,
 )
 from patrolgeo.errors import CapacityError
-from patrolgeo.i18n import tr
+from patrolgeo.labels import pick
 
 
 @app.command("assign")
@@ -57,37 +57,37 @@ def assign_command(
     with cli_run(lang) as step:
         area = network_area(osm, place, bbox)
         if chiefs is None and stations is None and previous is None:
-            raise CapacityError(tr("请给出 --chiefs（或 --stations / --previous）",
-                                   "give --chiefs (or --stations / --previous)"),
+            raise CapacityError(pick("请给出 --chiefs（或 --stations / --previous）",
+                                   "give --chiefs (or --stations / --previous)", lang),
                                 field="--chiefs")
         _, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode, chiefs=chiefs,
                                   stations=stations, pins=pins, previous=previous, seed=seed,
                                   tolerance=tolerance, road_share=road_share, step=step,
                                   lang=lang)
         outputs = pipeline.RunOutputs()
-        step(tr("写出结果", "Writing outputs"))
+        step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_territories(terr, out, outputs, pipeline.MapOptions(basemap, offline),
                                    lang=lang)
     stats = terr.stats
-    print(tr(
+    print(pick(
         f"{stats.k} 个路长片区：工作量最大/平均 {stats.imbalance + 1:.3f}，"
         f"连通 {stats.connected}/{stats.k}，切断相邻分段对 {stats.cut_pairs}，"
         f"被拆分的整路 {stats.roads_split}",
         f"{stats.k} territories: workload max/mean {stats.imbalance + 1:.3f}, "
         f"connected {stats.connected}/{stats.k}, cut segment pairs {stats.cut_pairs}, "
-        f"whole roads split {stats.roads_split}"))
+        f"whole roads split {stats.roads_split}", lang))
     if previous is not None:
-        print(tr(f"沿用 {stats.kept} 个分段，变动 {stats.moved} 个，新增 {stats.new} 个",
+        print(pick(f"沿用 {stats.kept} 个分段，变动 {stats.moved} 个，新增 {stats.new} 个",
                  f"{stats.kept} segments kept their chief, {stats.moved} moved, "
-                 f"{stats.new} new"))
+                 f"{stats.new} new", lang))
     routes = terr.routes
     if routes is not None:
-        print(tr(f"最长路线 {routes.longest_route_m / 1000:.2f} 公里；空驶合计 "
+        print(pick(f"最长路线 {routes.longest_route_m / 1000:.2f} 公里；空驶合计 "
                  f"{routes.total_deadhead_m / 1000:.2f} 公里（全区单条路线空驶 "
                  f"{routes.whole_area_deadhead_m / 1000:.2f} 公里）",
                  f"longest route {routes.longest_route_m / 1000:.2f} km; total deadhead "
                  f"{routes.total_deadhead_m / 1000:.2f} km (one route over the whole area: "
-                 f"{routes.whole_area_deadhead_m / 1000:.2f} km)"))
+                 f"{routes.whole_area_deadhead_m / 1000:.2f} km)", lang))
     for note in stats.notes:
-        print(tr("注意：", "note: ") + territories.note_text(note, lang), file=sys.stderr)
-    report(outputs.files)
+        print(pick("注意：", "note: ", lang) + territories.note_text(note, lang), file=sys.stderr)
+    report(outputs.files, lang)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from patrolgeo.cli.app import LangOption, app, cli_run
-from patrolgeo.i18n import tr
+from patrolgeo.labels import pick
 
 
 @app.command("carp")
@@ -24,7 +24,7 @@ def carp_command(
     lang: LangOption = "zh",
 ) -> None:
     """Solve a capacitated arc routing (CARP) instance; print cost, gap and check."""
-    from patrolgeo.io import write_text
+    from patrolgeo.outputs import write_text
     from patrolgeo.routing.carp import (
         best_known_value,
         check_carp_solution,
@@ -35,19 +35,20 @@ def carp_command(
 
     with cli_run(lang) as step:
         instance = read_carp(file)
-        step(tr(f"求解 {instance.name}（{len(instance.required)} 条需服务边）",
-                f"Solving {instance.name} ({len(instance.required)} required edges)"))
+        step(pick(f"求解 {instance.name}（{len(instance.required)} 条需服务边）",
+                f"Solving {instance.name} ({len(instance.required)} required edges)", lang))
         solution = solve_carp(instance, seconds=seconds, iterations=iterations, seed=seed)
         checked = check_carp_solution(instance, solution)
         if out is not None:
             write_text(format_routes(instance, solution), out)
     best = bks if bks is not None else best_known_value(instance)
-    print(f"{tr('算例', 'instance')}: {instance.name}")
-    print(f"{tr('成本', 'cost')}: {solution.cost}  ({tr('已独立核验', 'checked')}: {checked})")
-    print(f"{tr('路线数', 'routes')}: {len(solution.routes)}")
+    print(f"{pick('算例', 'instance', lang)}: {instance.name}")
+    checked_word = pick("已独立核验", "checked", lang)
+    print(f"{pick('成本', 'cost', lang)}: {solution.cost}  ({checked_word}: {checked})")
+    print(f"{pick('路线数', 'routes', lang)}: {len(solution.routes)}")
     if best:
-        print(f"{tr('已知最优', 'best known')}: {best}")
-        print(f"{tr('差距', 'gap')}: {100.0 * (solution.cost - best) / best:.2f} %")
-    print(f"{tr('用时', 'seconds')}: {solution.seconds:.1f}")
+        print(f"{pick('已知最优', 'best known', lang)}: {best}")
+        print(f"{pick('差距', 'gap', lang)}: {100.0 * (solution.cost - best) / best:.2f} %")
+    print(f"{pick('用时', 'seconds', lang)}: {solution.seconds:.1f}")
     if out is not None:
-        print(f"{tr('路线', 'routes')}: {out}")
+        print(f"{pick('路线', 'routes', lang)}: {out}")

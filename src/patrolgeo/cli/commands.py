@@ -41,7 +41,7 @@ def roads_command(
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
         outputs = pipeline.RunOutputs()
         run.step(label("cli", "writing_outputs", lang))
-        pipeline.write_roads(result, out, outputs, map_options)
+        pipeline.write_roads(result, out, outputs, map_options, lang=lang)
     km = result.segments["length_m"].sum() / 1000
     n_segments, n_roads = len(result.segments), result.roads.shape[0]
     run.say(Text(f"{n_segments} 个分段，{n_roads} 条道路，共 {km:.1f} 公里",

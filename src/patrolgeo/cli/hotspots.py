@@ -57,7 +57,7 @@ def hotspots_command(
     lang: LangOption = "zh",
 ) -> None:
     """Take in issue reports, snap them to road segments, find hotspots and trends."""
-    with cli_run(lang) as step:  # cli_run still sets the process language for pipeline
+    with cli_run(lang) as step:
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         chosen = issues.load_taxonomy(taxonomy)
@@ -69,10 +69,10 @@ def hotspots_command(
         result = pipeline.analyse_issues(
             net.segments, raw, taxonomy=chosen, crs=crs, tz=tz, bounds=bounds,
             max_distance_m=max_distance, value=value, permutations=permutations, seed=seed,
-            assignment=chiefs, step=step)
+            assignment=chiefs, step=step, lang=lang)
         outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
-        pipeline.write_hotspots(result, out, outputs, map_options)
+        pipeline.write_hotspots(result, out, outputs, map_options, lang=lang)
     seg = result.hotspots.segments
     snapped = result.snapped
     hot = int((seg["gi_bin"] > 0).sum())
@@ -87,4 +87,4 @@ def hotspots_command(
     if result.synthetic:
         print(pick("注意：输入为合成数据，仅供演示",
                    "note: the reports are synthetic, for demonstration only", lang))
-    report(outputs.files)
+    report(outputs.files, lang)

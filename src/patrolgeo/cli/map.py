@@ -52,7 +52,8 @@ def map_command(
         found = None
         if raw is not None:
             bounds = tuple(result.segments.to_crs("EPSG:4326").total_bounds)
-            found = pipeline.analyse_issues(result.segments, raw, bounds=bounds, step=run.step)
+            found = pipeline.analyse_issues(result.segments, raw, bounds=bounds,
+                                             step=run.step, lang=lang)
         outputs = pipeline.draw_maps(result, out, osm=osm, assignment=assignment,
                                      issues_result=found, map_options=map_options,
                                      step=run.step, lang=lang)

@@ -21,7 +21,7 @@ from patrolgeo.cli.app import (
     report,
 )
 from patrolgeo.errors import OSMFileError
-from patrolgeo.i18n import tr
+from patrolgeo.labels import pick
 from patrolgeo.outputs.plans import grade_label
 
 RulesOption = Annotated[Path | None, typer.Option(
@@ -46,31 +46,31 @@ def plan_command(
     """Grade every road (一级 … 四级) and write its cleaning plan: CSV, xlsx, HTML, map."""
     with cli_run(lang) as step:
         if osm is None:
-            raise OSMFileError(tr("请用 --osm 给出 OSM 文件（商铺、车站、公交线路都从中读取）",
+            raise OSMFileError(pick("请用 --osm 给出 OSM 文件（商铺、车站、公交线路都从中读取）",
                                   "give the OSM file with --osm (shops, stations and bus "
-                                  "routes are read from it)"), field="--osm")
+                                  "routes are read from it)", lang), field="--osm")
         area = roads.parse_bbox(bbox) if bbox else None
         map_options = pipeline.MapOptions(basemap, offline)
         # bad rules or overrides fail before the slow steps
-        step(tr("读取分级规则", "Reading grading rules"))
+        step(pick("读取分级规则", "Reading grading rules", lang))
         rule_set = plans.load_rules(rules)
         override_rows = plans.read_overrides(overrides, rule_set) if overrides else None
-        step(tr("读取路网", "Loading road network"))
+        step(pick("读取路网", "Loading road network", lang))
         result = pipeline.load_roads(osm, bbox=area, mode=mode)
-        step(tr("道路分级与保洁方案", "Grading roads and planning their cleaning"))
+        step(pick("道路分级与保洁方案", "Grading roads and planning their cleaning", lang))
         plan = pipeline.plan_from_osm(result, osm, rules=rule_set, overrides=override_rows,
                                       bbox=area)
         outputs = pipeline.RunOutputs()
-        step(tr("写出结果", "Writing outputs"))
+        step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_plans(plan, out, outputs, map_options, lang=lang)
     mix = plan.grade_mix()
     for grade, row in mix.iterrows():
-        label = grade_label(grade, lang) if grade in plans.GRADES else tr("合计", "total")
+        label = grade_label(grade, lang) if grade in plans.GRADES else pick("合计", "total", lang)
         roads_n, km, share = int(row["roads"]), row["km"], row["share_km"]
         crew, chief = row["crew_hours_week"], row["workload_h_week"]
-        print(tr(f"{label}：{roads_n} 条道路，{km:.2f} 公里（{share:.0%}），"
+        print(pick(f"{label}：{roads_n} 条道路，{km:.2f} 公里（{share:.0%}），"
                  f"{crew:,.0f} 人·时/周，路长 {chief:,.1f} 小时/周",
                  f"{label}: {roads_n} road{'' if roads_n == 1 else 's'}, {km:.2f} km "
                  f"({share:.0%}), "
-                 f"{crew:,.0f} crew-h/week, chiefs {chief:,.1f} h/week"))
-    report(outputs.files)
+                 f"{crew:,.0f} crew-h/week, chiefs {chief:,.1f} h/week", lang))
+    report(outputs.files, lang)

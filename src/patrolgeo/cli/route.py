@@ -102,16 +102,16 @@ def route_command(
         outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_route(planned, out, outputs, segments=result.segments,
-                             map_options=map_options)
+                             map_options=map_options, lang=lang)
     route = planned.route
     if route.unreachable_ids:
         print(pick(f"注意：{len(route.unreachable_ids)} 个路段因单行道无法进出，未纳入路线",
                    f"note: {len(route.unreachable_ids)} segments cannot be reached and left "
                    "along one-way streets and are left out", lang))
-    print(planned.steps[0])
+    print(planned.steps(lang)[0])
     print(pick(f"下界 {route.lower_bound_m / 1000:.2f} 公里，差距 {route.gap_pct:.2f}%；"
                f"校验通过（{planned.check.covered}/{planned.check.required} 个必经路段）",
                f"lower bound {route.lower_bound_m / 1000:.2f} km, gap {route.gap_pct:.2f}%; "
                f"checked ({planned.check.covered}/{planned.check.required} required segments)",
                lang))
-    report(outputs.files)
+    report(outputs.files, lang)

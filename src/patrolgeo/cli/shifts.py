@@ -20,7 +20,7 @@ from patrolgeo.cli.app import (
     report,
 )
 from patrolgeo.errors import AreaError
-from patrolgeo.i18n import tr
+from patrolgeo.labels import pick
 
 
 def _lonlat(text: str, name: str) -> tuple[float, float]:
@@ -73,17 +73,17 @@ def shifts_command(
         area = network_area(osm, place, bbox)
         depot_lonlat = _lonlat(depot, "--depot") if depot else None
         gates = [_lonlat(g, "--school-gate") for g in school_gate or []]
-        step(tr("读取路网", "Loading road network"))
+        step(pick("读取路网", "Loading road network", lang))
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
-        step(tr("规划班次路线", "Planning shift routes"))
+        step(pick("规划班次路线", "Planning shift routes", lang))
         tables = pipeline.plan_shift_tables(
             result, depot_lonlat=depot_lonlat, radius_m=radius, crews=crews,
             shift_hours=shift_hours, speed_mps=speed, service_speed_mps=service_speed,
             capacity=capacity, demand_per_km=demand_per_km, start=start, end=end,
             school_gates=gates, balance=balance, sides="both" if both_sides else "either",
             iterations=iterations, seconds=seconds,
-            seed=seed,
+            seed=seed, lang=lang,
         )
         outputs = pipeline.RunOutputs()
         pipeline.write_shifts(tables, out, outputs)
-    report(outputs.files)
+    report(outputs.files, lang)

@@ -7,53 +7,13 @@ over it only once complete. Exports are in WGS-84 (EPSG:4326).
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from patrolgeo import ATTRIBUTION
-
-#: The CRS of every export: the datum of OpenStreetMap and of GPS receivers.
-WGS84 = "EPSG:4326"
-
-
-@contextmanager
-def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
-
-    Parameters
-    ----------
-    path
-        The final file path. Its parent folder is created if missing.
-    suffix
-        Suffix of the temporary file (defaults to that of ``path``), for writers that
-        choose a format by extension.
-
-    Yields
-    ------
-    Path
-        A path that does not exist yet, in the same folder as ``path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=suffix if suffix is not None else "".join(path.suffixes),
-        dir=path.parent,
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.unlink()  # writers such as pyogrio refuse to overwrite an existing file
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+from patrolgeo.atomic import WGS84, atomic_path
 
 
 def write_text(text: str, path: str | Path, encoding: str = "utf-8") -> Path:

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from patrolgeo import ATTRIBUTION
-from patrolgeo.io import WGS84
+from patrolgeo.atomic import WGS84
 from patrolgeo.labels import DEFAULT_LANG, label
 from patrolgeo.roads import UNNAMED_PREFIX
 from patrolgeo.routing.route import Route

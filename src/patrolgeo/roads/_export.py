@@ -32,7 +32,7 @@ def write_osm_xml(extract: OSMExtract, path: str | Path) -> Path:
 
 def save_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
     """Save a graph as GraphML (atomically), to be read back with :func:`load_graphml`."""
-    from patrolgeo.io import atomic_path
+    from patrolgeo.atomic import atomic_path
 
     with atomic_path(path, suffix=".graphml") as tmp:
         ox.save_graphml(G, tmp)
