@@ -12,11 +12,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from patrolgeo import ATTRIBUTION
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 #: The CRS of every export: the datum of OpenStreetMap and of GPS receivers.
 WGS84 = "EPSG:4326"
@@ -216,7 +220,7 @@ def _column_width(table: pd.DataFrame, column: object,
     return min(_WIDTH_MAX, max(len(t.encode("gbk", "replace")) for t in texts) + 2)
 
 
-def _add_sheet(workbook: object, name: str, table: pd.DataFrame,
+def _add_sheet(workbook: Workbook, name: str, table: pd.DataFrame,
                widths: dict[str, float] | None) -> None:
     """Append ``table`` as a sheet: bold header, frozen first row, sized columns."""
     from openpyxl.styles import Font

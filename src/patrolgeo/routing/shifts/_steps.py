@@ -246,7 +246,7 @@ def _route_walk(model: _Model, paths: _Paths, r, p: int
 def _plan_from_solution(model: _Model, solution: Solution, depot: Hashable,
                         stats: dict[str, Any]) -> ShiftPlan:
     paths = _Paths(model)
-    routes = []
+    routes: list[ShiftRoute] = []
     for r in solution.routes():
         crew = model.crews[r.vehicle_type()]
         steps, stops, trip_loads = _route_walk(model, paths, r, model.profile(crew))
