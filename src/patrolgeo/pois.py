@@ -148,7 +148,9 @@ class _POIHandler(osmium.SimpleHandler):
         except (RuntimeError, shapely.errors.GEOSException):
             return  # an outline the extract cuts open cannot be assembled
         osm_type = "way" if a.from_way() else "relation"
-        self.area_rows.append(_row(osm_type, a.orig_id(), tags, geom, areas=True))
+        row = _row(osm_type, a.orig_id(), tags, geom, areas=True)
+        assert row is not None  # area_kind matched the same rules
+        self.area_rows.append(row)
         if osm_type == "relation":
             # a POI mapped as a multipolygon relation (a station area, a campus)
             self._add(osm_type, a.orig_id(), tags, geom.centroid)

@@ -262,7 +262,9 @@ def _open311_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     if code is not None and label is not None:
         frame["subcategory"] = code.where(code != "", label).to_numpy()
     elif code is not None or label is not None:
-        frame["subcategory"] = (code if code is not None else label).to_numpy()
+        present = code if code is not None else label
+        assert present is not None
+        frame["subcategory"] = present.to_numpy()
     source = pd.Series([_open311_source(r) for r in records], dtype=object)
     frame["source"] = source.to_numpy()
     frame["synthetic"] = _text(table["synthetic"]).to_numpy() if "synthetic" in table else ""

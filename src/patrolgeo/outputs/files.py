@@ -8,12 +8,16 @@ over it only once complete. Exports are in WGS-84 (EPSG:4326).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from patrolgeo import ATTRIBUTION
 from patrolgeo.atomic import WGS84, atomic_path
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 def write_text(text: str, path: str | Path, encoding: str = "utf-8") -> Path:
@@ -176,7 +180,7 @@ def _column_width(table: pd.DataFrame, column: object,
     return min(_WIDTH_MAX, max(len(t.encode("gbk", "replace")) for t in texts) + 2)
 
 
-def _add_sheet(workbook: object, name: str, table: pd.DataFrame,
+def _add_sheet(workbook: Workbook, name: str, table: pd.DataFrame,
                widths: dict[str, float] | None) -> None:
     """Append ``table`` as a sheet: bold header, frozen first row, sized columns."""
     from openpyxl.styles import Font

@@ -59,10 +59,10 @@ class RunOutputs:
         return [(render(label, lang), path) for label, path in self.files]
 
 
-Step = Callable[[str], None]
+Step = Callable[[str | Text], None]
 
 
-def _no_step(_: str) -> None:
+def _no_step(_: str | Text) -> None:
     return None
 
 

@@ -136,7 +136,6 @@ def synthetic_issues(
 
 def pois_context(osm: str | Path):
     """Points of interest and bus-route ways of an OSM file (``None`` for a GraphML)."""
-
     if str(osm).lower().endswith(".graphml"):
         return None, {}
     return pois.read_context(osm)

@@ -117,7 +117,8 @@ def draw_maps(
         When ``assignment`` names a segment that is not in the network.
     """
     seg = result.segments
-    view = {"basemap": map_options.basemap, "offline": map_options.offline, "lang": lang}
+    view: dict[str, Any] = {"basemap": map_options.basemap, "offline": map_options.offline,
+                            "lang": lang}
     drawn: list[tuple[Text, str, Any]] = [
         (Text("道路等级地图", "Road class map"), "segments.html", maps.segments_map(seg, **view))]
     if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):

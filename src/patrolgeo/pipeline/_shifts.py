@@ -92,8 +92,11 @@ def write_shifts(
     out: str | Path,
     outputs: RunOutputs,
 ) -> None:
-    """Write ``shifts_routes.csv``, ``shifts_steps.csv``, ``shifts_stops.csv`` and
-    ``shifts_routes.geojson`` from :func:`plan_shift_tables`."""
+    """Write the shift tables of :func:`plan_shift_tables`.
+
+    ``shifts_routes.csv``, ``shifts_steps.csv``, ``shifts_stops.csv`` and
+    ``shifts_routes.geojson``.
+    """
     routes, steps, stops, lines = tables
     out = Path(out)
     outputs.add(Text("班次路线汇总 CSV", "Shift routes CSV"),

@@ -47,7 +47,6 @@ def assign(
     fast. Patrol routes per territory are added when the routing stage is available.
     ``lang`` is the language of the progress messages given to ``step``.
     """
-
     station_table = territories.read_stations(stations) if stations is not None else None
     pin_table = territories.read_pins(pins) if pins is not None else None
     previous_table = territories.read_assignment(previous) if previous is not None else None

@@ -178,7 +178,7 @@ def road_evidence(
     on_bus = seg["osm_way_id"].isin(list(bus_ways)).to_numpy()
     out["bus_share"] = (length.where(on_bus, 0.0).groupby(road).sum() / out["length_m"]
                         ).fillna(0.0)
-    refs = {}
+    refs: dict[Any, set[str]] = {}
     for road_id, way in zip(road[on_bus], seg["osm_way_id"][on_bus], strict=True):
         refs.setdefault(road_id, set()).update(bus_ways.get(int(way), ()))
     out["bus_routes"] = [" ".join(sorted(refs.get(r, ()), key=_natural)) for r in out.index]

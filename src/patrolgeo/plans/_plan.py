@@ -249,6 +249,11 @@ def method_codes(plan: GradePlan, machine: bool, manual: bool, street_part: bool
     return codes
 
 
+def _hhmm_or_blank(minute: int | None) -> str:
+    """``HH:MM`` of a minute of the day, or ``""`` when there is none."""
+    return "" if minute is None else hhmm(minute)
+
+
 def _schedule_columns(out: pd.DataFrame, rules: Rules) -> None:
     """Add the methods, frequencies and time windows of each road's grade to ``out``."""
     plan_of = rules.grades
@@ -257,8 +262,7 @@ def _schedule_columns(out: pd.DataFrame, rules: Rules) -> None:
         windows_text(plan_of[g].sweep_windows[: plan_of[g].sweeps_per_day[1]])
         for g in out["grade"]]
     out["first_sweep_by"] = out["grade"].map(
-        lambda g: hhmm(plan_of[g].first_sweep_by) if plan_of[g].first_sweep_by is not None
-        else "")
+        lambda g: _hhmm_or_blank(plan_of[g].first_sweep_by))
     washing = ["washing" in codes.split(";") for codes in out["methods"]]
     out["washes_per_week"] = [
         range_text(*plan_of[g].washes_per_week) if wash else "0"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from patrolgeo.labels import labels
 from patrolgeo.roads import HIGHWAY_RANK
@@ -213,8 +213,10 @@ def parse_window(value: str) -> Window | None:
     return Window(start, end)
 
 
-_GRADE_TEXT = {**{v: k for k, v in labels("grade", "zh").items()},
-               **{v.lower(): k for k, v in labels("grade", "en").items()}}
+# the grade table's codes are the grade ints 1-4
+_GRADE_TEXT: dict[str, int] = {
+    **{v: cast(int, k) for k, v in labels("grade", "zh").items()},
+    **{v.lower(): cast(int, k) for k, v in labels("grade", "en").items()}}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 

@@ -20,7 +20,7 @@ from patrolgeo.plans._rules import (
 try:  # Python 3.11+
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+    import tomli as tomllib  # type: ignore[no-redef]  # same API under the 3.11 name
 
 Positions = dict[tuple[Any, ...], int]
 """Key path -> 1-based line number of a TOML text."""

@@ -58,6 +58,7 @@ def graph_from_osm(
     network_filter(mode)
     if sum(x is not None for x in (place, bbox, polygon)) != 1:
         raise AreaError("give exactly one of place, bbox or polygon", field="area")
+    query: Any
     if bbox is not None:
         check_bbox(bbox)
         kind, query = "bbox", list(bbox)
@@ -73,11 +74,13 @@ def graph_from_osm(
     try:
         with _way_tags(EXTRA_WAY_TAGS):
             if kind == "bbox":
+                assert bbox is not None
                 G = ox.graph_from_bbox(bbox, network_type=mode, simplify=False, retain_all=True)
             elif kind == "polygon":
                 G = ox.graph_from_polygon(polygon, network_type=mode, simplify=False,
                                           retain_all=True)
             else:
+                assert place is not None
                 G = ox.graph_from_place(place, network_type=mode, simplify=False,
                                         retain_all=True)
     except (ox._errors.InsufficientResponseError, ValueError, TypeError) as exc:

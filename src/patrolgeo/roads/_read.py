@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import osmium
 import osmnx as ox
@@ -111,7 +112,8 @@ def _kept_ways(path: Path, keep: Callable[[dict[str, str]], bool]
                ) -> dict[int, tuple[list[int], dict[str, str]]]:
     """Node refs and tags of the ways passing ``keep``."""
     ways: dict[int, tuple[list[int], dict[str, str]]] = {}
-    for way in osmium.FileProcessor(str(path), osmium.osm.WAY):
+    # filtered to ways (nodes below): pyosmium types the items as any OSM object
+    for way in cast("Iterable[osmium.osm.Way]", osmium.FileProcessor(str(path), osmium.osm.WAY)):
         tags = dict(way.tags)
         if keep(tags):
             ways[way.id] = ([n.ref for n in way.nodes], tags)
@@ -123,7 +125,8 @@ def _used_nodes(path: Path, ways: dict[int, tuple[list[int], dict[str, str]]],
     """Location and wanted tags of the nodes the ways use."""
     needed = {ref for refs, _ in ways.values() for ref in refs}
     nodes: dict[int, tuple[float, float, dict[str, str]]] = {}
-    for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+    for node in cast("Iterable[osmium.osm.Node]",
+                     osmium.FileProcessor(str(path), osmium.osm.NODE)):
         if node.id in needed and node.location.valid():
             tags = {t.k: t.v for t in node.tags if t.k in wanted_tags}
             nodes[node.id] = (node.location.lat, node.location.lon, tags)

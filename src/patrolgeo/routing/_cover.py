@@ -38,7 +38,9 @@ class Cover:
     def length(self, net: StreetNetwork) -> float:
         """Total length of the runs, in metres."""
         if self.undirected:
+            assert self.count is not None
             return float(np.dot(self.count, net.length))
+        assert self.fwd is not None and self.rev is not None
         return float(np.dot(self.fwd + self.rev, net.length))
 
 

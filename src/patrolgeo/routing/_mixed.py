@@ -94,7 +94,8 @@ def _half_paths(net: StreetNetwork, half_segs: np.ndarray
 def _walk_unused(net: StreetNetwork, adjacency: dict[int, list[int]], used: set[int],
                  x: int) -> tuple[list[tuple[int, int]], int]:
     """Walk from ``x`` over unused streets until stuck; marks them used."""
-    path, node = [], x
+    path: list[tuple[int, int]] = []
+    node = x
     while True:
         nxt = [s for s in adjacency[node] if s not in used]
         if not nxt:

@@ -294,7 +294,8 @@ class MemeticSearch:
     def _penalty_manager(self) -> PenaltyManager:
         # start penalties at the scale of a typical edge per unit of violation
         p = self.params
-        matrix = self.data.distance_matrix(0)
+        # pyvrp's stubs spell the matrix np.ndarray[int], which numpy reads as a shape
+        matrix: np.ndarray = self.data.distance_matrix(0)  # type: ignore[assignment]
         scale = float(np.median(matrix[matrix > 0])) if (matrix > 0).any() else 1.0
         return PenaltyManager(
             ([max(p.least_penalty, scale)] * self.data.num_load_dimensions,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 import geopandas as gpd
 import networkx as nx
@@ -164,7 +164,7 @@ def _edge_keys(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame, u: np.ndarray, v:
         key_fwd[i] = kk
         if not oneway[i]:
             back = reverse_edge(G, uu, vv, kk)
-            key_rev[i] = -1 if back is None else back
+            key_rev[i] = -1 if back is None else cast(SupportsInt, back)  # edge keys are ints
     return key_fwd, key_rev
 
 

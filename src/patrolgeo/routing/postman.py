@@ -93,7 +93,7 @@ def _snap_start(net: StreetNetwork, G: nx.MultiDiGraph, start: Start, allowed: n
         x, y = float(G.nodes[start]["x"]), float(G.nodes[start]["y"])
     else:
         try:
-            lat, lon = (float(c) for c in start)  # type: ignore[union-attr]
+            lat, lon = (float(c) for c in start)
         except (TypeError, ValueError) as exc:
             raise RoutingError(f"start {start!r} is not (lat, lon) or a node id",
                                field="start") from exc
@@ -109,9 +109,11 @@ def _circuit_input(net: StreetNetwork, cover: Cover, road_code: np.ndarray
                    ) -> tuple[CircuitInput, np.ndarray, np.ndarray]:
     """Copy every run for the circuit builder, with its segment and orientation."""
     if cover.undirected:
+        assert cover.count is not None
         seg = np.repeat(np.arange(net.n_segments), cover.count)
         along = np.ones(len(seg), bool)
     else:
+        assert cover.fwd is not None and cover.rev is not None
         fseg = np.repeat(np.arange(net.n_segments), cover.fwd)
         rseg = np.repeat(np.arange(net.n_segments), cover.rev)
         seg = np.concatenate([fseg, rseg])
@@ -332,9 +334,11 @@ def _traversals(net: StreetNetwork, cover: Cover, circuit: Any, copy_seg: np.nda
     # the first run of a served segment (per direction, when directions are served)
     # is its service run; every other run is deadhead
     if cover.undirected:
+        assert cover.service is not None
         served = cover.service[seg]
         order_key = seg
     else:
+        assert cover.service_fwd is not None and cover.service_rev is not None
         served = np.where(forward, cover.service_fwd[seg] > 0, cover.service_rev[seg] > 0)
         order_key = seg * 2 + (~forward)
     _, first_idx = np.unique(order_key, return_index=True)

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import coordTransform
 import geopandas as gpd
@@ -24,7 +24,7 @@ from patrolgeo.outputs.files import WGS84, write_text
 
 if TYPE_CHECKING:
     import folium
-    from branca.element import Element
+    from branca.element import Element, Figure
 
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -299,7 +299,7 @@ def base_map(
                          subdomains=source.subdomains or "abc", max_zoom=source.max_zoom,
                          max_native_zoom=source.max_zoom).add_to(fmap)
     else:
-        fmap.get_root().header.add_child(Element(
+        root_figure(fmap).header.add_child(Element(
             "<style>.leaflet-container{background:#f4f3ef !important}</style>"))
         # with no tiles nothing else credits the data: say it in Leaflet's own control
         fmap.add_child(map_script(
@@ -424,6 +424,23 @@ def geojson_popup(fields: list[str], aliases: list[str]) -> folium.GeoJsonPopup:
     return folium.GeoJsonPopup(fields=fields, aliases=aliases)
 
 
+def root_figure(fmap: folium.Map) -> Figure:
+    """The branca figure a map is drawn into (where headers, legends and panels go).
+
+    Parameters
+    ----------
+    fmap
+        The map.
+
+    Returns
+    -------
+    branca.element.Figure
+        ``fmap.get_root()``: folium puts every map into a figure, which branca's typing
+        only knows as an ``Element``.
+    """
+    return cast("Figure", fmap.get_root())
+
+
 def layer_control(fmap: folium.Map, *, collapsed: bool = True) -> folium.LayerControl:
     """Add a layer control to ``fmap`` and return it.
 
@@ -441,7 +458,9 @@ def layer_control(fmap: folium.Map, *, collapsed: bool = True) -> folium.LayerCo
     """
     import folium
 
-    return folium.LayerControl(collapsed=collapsed).add_to(fmap)
+    control = folium.LayerControl(collapsed=collapsed)
+    control.add_to(fmap)
+    return control
 
 
 def classified_map(
@@ -492,7 +511,7 @@ def classified_map(
     items = [(class_labels[c], colours[c]) for c in colours if c in values]
     if values - set(colours):
         items.append((pick("其他", "Other", lang), OTHER_COLOUR))
-    fmap.get_root().html.add_child(legend(title, items))
+    root_figure(fmap).html.add_child(legend(title, items))
     layer_control(fmap, collapsed=True)
     return fmap
 

@@ -20,6 +20,7 @@ from patrolgeo.outputs.maps._base import (
     legend,
     map_script,
     popup_fields,
+    root_figure,
     styled_geojson,
     to_display_crs,
 )
@@ -210,9 +211,9 @@ def chief_map(
         _add_points(fmap, points, basemap, lang)
     if instructions is not None or gpx is not None:
         title = pick(f"路长 {chief} 巡查路线", f"Road chief {chief}: patrol route", lang)
-        fmap.get_root().html.add_child(
+        root_figure(fmap).html.add_child(
             _turn_panel(title, instructions or [], gpx, f"route-{chief or 'chief'}.gpx", lang))
-    fmap.get_root().html.add_child(legend(pick("图例", "Legend", lang), [
+    root_figure(fmap).html.add_child(legend(pick("图例", "Legend", lang), [
         (pick("责任区", "Territory", lang), colour),
         (pick("巡查路线", "Patrol route", lang), ROUTE_COLOUR),
         (pick("空驶/转场 (虚线)", "Deadhead (dashed)", lang), DEADHEAD_COLOUR),

@@ -19,6 +19,7 @@ from patrolgeo.outputs.maps._base import (
     latlon_bounds,
     legend,
     popup_fields,
+    root_figure,
     styled_geojson,
     to_display_crs,
 )
@@ -112,9 +113,10 @@ def _issue_layers_class() -> type:
 
         _template = Template(_ISSUE_LAYERS_JS)
 
-        default_js: ClassVar[list[tuple[str, str]]] = [
+        # branca's JSCSSMixin annotates these as instance variables; they are class data
+        default_js: ClassVar[list[tuple[str, str]]] = [  # type: ignore[misc]
             ("leaflet.markercluster", _CLUSTER_CDN + "leaflet.markercluster.js")]
-        default_css: ClassVar[list[tuple[str, str]]] = [
+        default_css: ClassVar[list[tuple[str, str]]] = [  # type: ignore[misc]
             ("markerclustercss", _CLUSTER_CDN + "MarkerCluster.css"),
             ("markerclusterdefaultcss", _CLUSTER_CDN + "MarkerCluster.Default.css"),
         ]
@@ -257,8 +259,8 @@ def hotspot_map(
     else:
         control.add_to(fmap)
     present = [c for c in GI_COLOURS if c in set(segments["gi_class"])]
-    fmap.get_root().html.add_child(
+    root_figure(fmap).html.add_child(
         legend(title, [(gi_class_name(c, lang), GI_COLOURS[c]) for c in present]))
     if synthetic:
-        fmap.get_root().html.add_child(_synthetic_banner(lang))
+        root_figure(fmap).html.add_child(_synthetic_banner(lang))
     return fmap

@@ -18,6 +18,7 @@ from patrolgeo.outputs.maps._base import (
     layer_control,
     legend,
     popup_fields,
+    root_figure,
     styled_geojson,
 )
 
@@ -159,7 +160,7 @@ def overview_map(
             name=pick(f"路长 {chief}", f"Chief {chief}", lang),
             popup=geojson_popup(fields, aliases),
         ).add_to(fmap)
-    fmap.get_root().html.add_child(legend(pick("路长责任区", "Road-chief territories", lang),
+    root_figure(fmap).html.add_child(legend(pick("路长责任区", "Road-chief territories", lang),
                                           items))
     layer_control(fmap, collapsed=True)
     return fmap

@@ -21,8 +21,8 @@ class _Limits:
         self.out, self.back = model.metres[0], model.metres[:, 0]
         crews = model.crews
         caps = [c.capacity for c in crews]
-        self.max_cap = (None if any(c is None for c in caps)
-                        else max(caps))  # type: ignore[type-var]
+        bounded = [c for c in caps if c is not None]
+        self.max_cap = max(bounded) if len(bounded) == len(caps) else None
         self.max_dist = max((math.inf if c.max_distance_m is None else c.max_distance_m)
                             for c in crews)
 

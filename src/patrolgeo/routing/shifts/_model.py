@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 import numpy as np
 from pyvrp import Client, ClientGroup, Depot, Location, ProblemData, VehicleType
@@ -65,7 +65,8 @@ def _segment_arcs(G, u, v, key) -> list[tuple[Hashable, Hashable, int, float]]:
     if u != v:
         back = reverse_edge(G, u, v, key)
         if back is not None:
-            arcs.append((v, u, int(back), float(G.edges[v, u, back]["length"])))
+            back_key = int(cast(SupportsInt, back))  # edge keys are ints
+            arcs.append((v, u, back_key, float(G.edges[v, u, back]["length"])))
     return arcs
 
 
@@ -104,7 +105,7 @@ def _tasks(G, segments, required, demand, sides) -> list[_Task]:
     demands = _values(segments, demand, "demand")
     fixed = sides in ("either", "both")
     side_of = {} if fixed else _values(segments, sides, "sides")
-    tasks = []
+    tasks: list[_Task] = []
     for sid in sorted(wanted):
         row = rows.loc[sid]
         d = _demand(sid, demands)
@@ -349,7 +350,9 @@ def _build_model(G, segments, tasks: list[_Task], depot: Hashable, crews: Sequen
     data = ProblemData(
         [Location(float(G.nodes[nodes[i]]["x"]), float(G.nodes[nodes[i]]["y"]))
          for i in loc.loc_in],
-        clients, depots, vehicle_types, [dist_dm] * len(profiles), durations, groups,
+        clients, depots, vehicle_types, [dist_dm] * len(profiles),
+        durations,  # type: ignore[arg-type]  # pyvrp's stubs spell the matrices np.ndarray[int]
+        groups,
     )
     return _Model(data, nodes, index, csr, best_edge, loc.loc_in, loc.loc_out, loc.loc_len,
                   loc_time, legs, loc.client_info, reload_nodes, list(crews), profiles,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from pyvrp import Solution
@@ -76,7 +76,8 @@ class ShiftRoute:
     @property
     def served(self) -> list[str]:
         """Segment ids served, in order."""
-        return [s.segment_id for s in self.steps if not s.deadhead]  # type: ignore[misc]
+        # a serving step always carries its segment id (only deadhead steps may lack one)
+        return [cast(str, s.segment_id) for s in self.steps if not s.deadhead]
 
 
 @dataclass
@@ -246,7 +247,7 @@ def _route_walk(model: _Model, paths: _Paths, r, p: int
 def _plan_from_solution(model: _Model, solution: Solution, depot: Hashable,
                         stats: dict[str, Any]) -> ShiftPlan:
     paths = _Paths(model)
-    routes = []
+    routes: list[ShiftRoute] = []
     for r in solution.routes():
         crew = model.crews[r.vehicle_type()]
         steps, stops, trip_loads = _route_walk(model, paths, r, model.profile(crew))
