@@ -51,7 +51,8 @@ def hotspots_command(
                             ] = issues.DEFAULT_PERMUTATIONS,
     seed: Annotated[int, typer.Option("--seed", help="random seed of the permutations")] = 0,
     assignment: Annotated[Path | None, typer.Option(
-        "--assignment", help="CSV segment_id,chief_id for per-chief totals")] = None,
+        "--assignments", "--assignment",
+        help="CSV segment_id,chief_id (assignments.csv) for per-chief totals")] = None,
     basemap: BasemapOption = "osm",
     offline: OfflineOption = False,
     lang: LangOption = "zh",
