@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from patrolgeo import (
     defaults,
@@ -40,6 +39,18 @@ class RouteResult:
 def read_required_segments(path: str | Path, segments: gpd.GeoDataFrame) -> list[str]:
     """Read the segment ids to serve from a CSV with a ``segment_id`` column.
 
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Excel saves it).
+    segments
+        The network's segments, to check the ids against.
+
+    Returns
+    -------
+    list of str
+        The ids in file order, each once.
+
     Raises
     ------
     InputRowError
@@ -47,15 +58,10 @@ def read_required_segments(path: str | Path, segments: gpd.GeoDataFrame) -> list
         row) that is not a segment of the network.
     """
     from patrolgeo.labels import Text
+    from patrolgeo.readers import read_frame
 
     path = Path(path)
-    if not path.is_file():
-        raise InputRowError(Text("文件不存在", "file not found"), file=path)
-    try:
-        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputRowError(Text(f"无法读取 CSV：{exc}", f"cannot read CSV: {exc}"),
-                            file=path) from exc
+    table = read_frame(path)  # UTF-8, UTF-8 with BOM or GB18030, like every table input
     if "segment_id" not in table.columns:
         raise InputRowError(Text("缺少 segment_id 列", "no segment_id column"), file=path,
                             field="segment_id")
