@@ -311,8 +311,8 @@ def test_assignment_reads_gb18030_and_names_a_duplicate(tmp_path):
     path.write_bytes("segment_id,chief_id\n1-2-3,王五\n1-2-3,李四\n".encode("gb18030"))
     with pytest.raises(InputRowError) as caught:
         read_assignment(path)
-    assert caught.value.one_line("en") == f"{path}:3: segment_id: segment assigned twice"
-    assert caught.value.one_line("zh") == f"{path}:3: segment_id: 分段重复分配"
+    assert caught.value.one_line("en") == f"{path}:3: segment_id: segment 1-2-3 assigned twice"
+    assert caught.value.one_line("zh") == f"{path}:3: segment_id: 分段 1-2-3 重复分配"
     path.write_text("segment_id\n1-2-3\n", encoding="utf-8")
     with pytest.raises(InputRowError, match="chief_id"):
         read_assignment(path)

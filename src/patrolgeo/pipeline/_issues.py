@@ -12,6 +12,7 @@ from patrolgeo import (
     defaults,
     issues,
     pois,
+    territories,
 )
 from patrolgeo.errors import InputRowError
 from patrolgeo.labels import Text
@@ -43,23 +44,22 @@ class IssuesResult:
 
 
 def read_assignment(path: str | Path) -> pd.Series:
-    """Read a ``segment_id -> chief_id`` table (CSV with columns segment_id, chief_id)."""
-    from patrolgeo.labels import Text
-    from patrolgeo.readers import read_frame
+    """Read an ``assignments.csv`` as a ``segment_id -> chief_id`` series.
 
-    path = Path(path)
-    if not path.exists():
-        raise InputRowError("file not found", file=path)
-    table = read_frame(path)
-    for column in ("segment_id", "chief_id"):
-        if column not in table.columns:
-            raise InputRowError(Text(f"缺少列 {column}", f"missing column {column}"),
-                                file=path, row=1, field=column)
-    duplicated = table["segment_id"].duplicated()
-    if duplicated.any():
-        row = int(duplicated.to_numpy().argmax()) + 2
-        raise InputRowError(Text("分段重复分配", "segment assigned twice"), file=path, row=row,
-                            field="segment_id")
+    The same reader as ``patrolgeo assign --previous`` (:func:`territories.read_assignment`),
+    so a file one verb accepts no other refuses.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, UTF-8 with BOM, or GB18030).
+
+    Returns
+    -------
+    pandas.Series
+        ``chief_id`` indexed by ``segment_id``.
+    """
+    table = territories.read_assignment(path)
     return pd.Series(table["chief_id"].to_numpy(), index=table["segment_id"].to_numpy(),
                      name="chief_id")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from patrolgeo.errors import InputRowError
+from patrolgeo.labels import Text
 from patrolgeo.readers import parse_number, read_rows
 
 
@@ -147,7 +148,8 @@ def read_assignment(path: str | Path) -> pd.DataFrame:
     dup = table["segment_id"].duplicated()
     if dup.any():
         line = int(table.loc[dup.idxmax(), "row"])
-        raise InputRowError(f"segment {table.loc[dup.idxmax(), 'segment_id']} listed twice",
+        sid = table.loc[dup.idxmax(), "segment_id"]
+        raise InputRowError(Text(f"分段 {sid} 重复分配", f"segment {sid} assigned twice"),
                             file=table.attrs["source"], row=line, field="segment_id")
     if table.empty:
         raise InputRowError("no assignments in the file", file=table.attrs["source"])
