@@ -164,3 +164,29 @@ def test_steps_are_codes_and_writers_render_them_per_language():
     assert turn_by_turn(route) == turn_by_turn(route, lang="zh")
     assert "<name>Patrol route</name>" in route_gpx(route, lang="en")
     assert "<name>巡查路线</name>" in route_gpx(route)
+
+
+def test_two_languages_at_once_do_not_mix():
+    # what a service serving Chinese and English requests at the same time needs: the
+    # language is a parameter of the call, so threads rendering zh and en never interleave
+    from concurrent.futures import ThreadPoolExecutor
+
+    from patrolgeo.errors import InputRowError
+    from patrolgeo.labels import Text
+
+    G, seg = _cross()
+    route = postman_route(G, seg, start="w")
+    expected = {lang: (turn_by_turn(route, lang), route_gpx(route, lang=lang))
+                for lang in ("zh", "en")}
+    error = InputRowError(Text("文件不存在", "file not found"), file="a.csv")
+
+    def render(lang):
+        return (turn_by_turn(route, lang), route_gpx(route, lang=lang)), error.one_line(lang)
+
+    langs = ["zh", "en"] * 16
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(render, langs))
+    for lang, (texts, line) in zip(langs, results, strict=True):
+        assert texts == expected[lang]
+        assert line == ("a.csv: file not found" if lang == "en" else "a.csv: 文件不存在")
+    assert expected["zh"][0] != expected["en"][0]
