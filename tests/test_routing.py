@@ -452,3 +452,20 @@ def test_every_option_gives_a_valid_route(seed):
         assert report.ok, (options, report.violations)
         assert route.lower_bound_m <= route.total_length_m + 1e-6
         assert route.closed == closed
+
+
+def test_a_segments_table_breaking_the_contract_is_a_segments_error():
+    from patrolgeo.errors import SegmentsError
+
+    coords = {"a": (0, 0), "b": (100, 0), "c": (100, 100)}
+    G, seg = make_network([("a", "b", None), ("b", "c", None), ("c", "a", None)], coords)
+    assert postman_route(G, seg).total_length_m > 0
+    with pytest.raises(SegmentsError) as caught:
+        postman_route(G, seg.drop(columns="oneway"))
+    assert caught.value.field == "oneway"
+    with pytest.raises(SegmentsError) as caught:
+        postman_route(G, pd.concat([seg, seg.iloc[:1]]))
+    assert caught.value.field == "segment_id"
+    with pytest.raises(SegmentsError) as caught:
+        postman_route(G, seg.set_crs("EPSG:4326", allow_override=True))
+    assert caught.value.field == "crs"

@@ -20,7 +20,7 @@ from pyproj import Transformer
 from scipy.sparse import coo_matrix, csr_matrix
 
 from patrolgeo.errors import RoutingError
-from patrolgeo.segments import reverse_edge
+from patrolgeo.segments import CORE_COLUMNS, reverse_edge, validate_segments
 
 #: Metres per integer weight unit handed to the integer solvers (millimetres).
 UNITS_PER_M = 1000
@@ -137,16 +137,14 @@ class StreetNetwork:
 
 
 def _check_table(segments: gpd.GeoDataFrame) -> None:
-    """Raise :class:`RoutingError` for an empty table, a missing column or a repeated id."""
+    """Check the segments contract; raise :class:`RoutingError` for an empty table.
+
+    A missing column or a repeated id breaks the contract and raises
+    :class:`~patrolgeo.errors.SegmentsError`, as in every other stage.
+    """
+    validate_segments(segments, (*CORE_COLUMNS, "key", "oneway"))
     if len(segments) == 0:
         raise RoutingError("no segments to route over", field="segments")
-    for column in ("segment_id", "u", "v", "key", "length_m", "oneway", "geometry"):
-        if column not in segments.columns:
-            raise RoutingError(f"segments table has no column {column!r}", field=column)
-    ids = segments["segment_id"].astype(str)
-    if not ids.is_unique:
-        dup = ids[ids.duplicated()].iloc[0]
-        raise RoutingError(f"segment id {dup} appears more than once", field="segment_id")
 
 
 def _edge_keys(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame, u: np.ndarray, v: np.ndarray,
