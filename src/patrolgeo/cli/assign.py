@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import pipeline, territories
+from patrolgeo import defaults, pipeline, territories
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -32,7 +32,7 @@ def assign_command(
     osm: OsmOption = None,
     place: PlaceOption = None,
     bbox: BboxOption = None,
-    mode: ModeOption = "walk",
+    mode: ModeOption = defaults.MODE,
     chiefs: Annotated[int | None, typer.Option(
         "--chiefs", help="路长人数 / number of road chiefs (default: stations, previous)")] = None,
     stations: Annotated[Path | None, typer.Option(
@@ -41,17 +41,17 @@ def assign_command(
         "--pins", help="CSV segment_id,chief_id: assignments that must hold")] = None,
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="a previous assignments.csv to change as little as possible")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="random seed (METIS)")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (METIS)")] = defaults.SEED,
     tolerance: Annotated[float, typer.Option(
         "--tolerance", help="allowed workload deviation from target, e.g. 0.05")] = (
         territories.DEFAULT_TOLERANCE),
     road_share: Annotated[float, typer.Option(
         "--road-share", help="a named road stays whole unless longer than this share of a "
         "territory")] = territories.DEFAULT_ROAD_SHARE,
-    out: OutOption = Path("maps/assign"),
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    out: OutOption = Path(defaults.ASSIGN_OUT),
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Divide the road segments among road chiefs: connected, balanced, compact territories."""
     with cli_run(lang) as step:

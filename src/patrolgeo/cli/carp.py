@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from patrolgeo import defaults
 from patrolgeo.cli.app import LangOption, app, cli_run
 from patrolgeo.labels import pick
 
@@ -14,14 +15,15 @@ from patrolgeo.labels import pick
 @app.command("carp")
 def carp_command(
     file: Annotated[Path, typer.Argument(help="CARPLIB .dat file")],
-    seconds: Annotated[float, typer.Option("--seconds", help="time limit, seconds")] = 30.0,
+    seconds: Annotated[float, typer.Option("--seconds", help="time limit, seconds")]
+    = defaults.CARP_SECONDS,
     iterations: Annotated[int | None, typer.Option(
         "--iterations", help="offspring limit (reproducible runs)")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = defaults.SEED,
     bks: Annotated[int | None, typer.Option(
         "--bks", help="best known value (default: from bks.csv beside the file)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="write the routes here")] = None,
-    lang: LangOption = "zh",
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Solve a capacitated arc routing (CARP) instance; print cost, gap and check."""
     from patrolgeo.outputs import write_text

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import issues, pipeline
+from patrolgeo import defaults, issues, pipeline
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -32,30 +32,31 @@ def hotspots_command(
     osm: OsmOption = None,
     place: PlaceOption = None,
     bbox: BboxOption = None,
-    mode: ModeOption = "walk",
-    out: OutOption = Path("maps/hotspots"),
+    mode: ModeOption = defaults.MODE,
+    out: OutOption = Path(defaults.HOTSPOTS_OUT),
     taxonomy: Annotated[Path | None, typer.Option(
         "--taxonomy", help="categories and kinds (.toml/.json/.csv); default GB/T 30428.2")
     ] = None,
     crs: Annotated[str, typer.Option(
         "--crs", help="coordinates of the reports: wgs84 | gcj02 (AMap/Tencent) | bd09")
-    ] = "wgs84",
+    ] = defaults.ISSUES_CRS,
     tz: Annotated[str, typer.Option("--tz", help="time zone of local report times")
-                  ] = "Asia/Shanghai",
+                  ] = defaults.ISSUES_TZ,
     max_distance: Annotated[float, typer.Option(
         "--max-distance", help="largest report-to-segment distance in metres")
     ] = issues.DEFAULT_MAX_DISTANCE_M,
     value: Annotated[str, typer.Option("--value", help="Gi* on: rate (EB issues per km) | "
-                                       "count")] = "rate",
+                                       "count")] = defaults.HOTSPOT_VALUE,
     permutations: Annotated[int, typer.Option("--permutations", help="Gi* permutations")
                             ] = issues.DEFAULT_PERMUTATIONS,
-    seed: Annotated[int, typer.Option("--seed", help="random seed of the permutations")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="random seed of the permutations")]
+    = defaults.SEED,
     assignment: Annotated[Path | None, typer.Option(
         "--assignments", "--assignment",
         help="CSV segment_id,chief_id (assignments.csv) for per-chief totals")] = None,
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Take in issue reports, snap them to road segments, find hotspots and trends."""
     with cli_run(lang) as step:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import pipeline, plans, roads
+from patrolgeo import defaults, pipeline, plans, roads
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -35,13 +35,13 @@ OverridesOption = Annotated[Path | None, typer.Option(
 def plan_command(
     osm: OsmOption = None,
     bbox: BboxOption = None,
-    mode: ModeOption = "walk",
+    mode: ModeOption = defaults.MODE,
     rules: RulesOption = None,
     overrides: OverridesOption = None,
-    out: OutOption = Path("maps/plans"),
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    out: OutOption = Path(defaults.PLANS_OUT),
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Grade every road (一级 … 四级) and write its cleaning plan: CSV, xlsx, HTML, map."""
     with cli_run(lang) as step:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import pipeline, roads
+from patrolgeo import defaults, pipeline, roads
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -68,7 +68,7 @@ def route_command(
     osm: Annotated[Path | None, typer.Option("--osm", help="OSM file (.osm, .osm.bz2, "
                                              ".osm.pbf) or a .graphml cache")] = None,
     segments: SegmentsOption = None,
-    mode: ModeOption = "walk",
+    mode: ModeOption = defaults.MODE,
     start: StartOption = None,
     bbox: BboxOption = None,
     open_route: Annotated[bool, typer.Option("--open", help="end anywhere (no return)")]
@@ -77,10 +77,10 @@ def route_command(
                                              "two-way streets (sweeping)")] = False,
     speed: Annotated[float | None, typer.Option("--speed", help="km/h (default per mode)")]
     = None,
-    out: OutOption = Path("maps/route"),
-    basemap: BasemapOption = "osm",
-    offline: OfflineOption = False,
-    lang: LangOption = "zh",
+    out: OutOption = Path(defaults.ROUTE_OUT),
+    basemap: BasemapOption = defaults.BASEMAP,
+    offline: OfflineOption = defaults.OFFLINE,
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Compute an optimal patrol route (postman route); write GeoJSON, GPX, steps and a map."""
     with cli_run(lang) as step:

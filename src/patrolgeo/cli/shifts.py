@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from patrolgeo import pipeline
+from patrolgeo import defaults, pipeline
 from patrolgeo.cli.app import (
     BboxOption,
     LangOption,
     ModeOption,
     OsmOption,
+    OutOption,
     PlaceOption,
     app,
     cli_run,
@@ -38,23 +39,28 @@ def shifts_command(
     osm: OsmOption = None,
     place: PlaceOption = None,
     bbox: BboxOption = None,
-    mode: ModeOption = "walk",
+    mode: ModeOption = defaults.MODE,
     depot: Annotated[str | None, typer.Option(
         "--depot", help="lon,lat of the depot (default: the network's centre)")] = None,
     radius: Annotated[float, typer.Option(
-        "--radius", help="serve the streets within this many metres of the depot")] = 300.0,
-    crews: Annotated[int, typer.Option("--crews", help="number of chiefs or vehicles")] = 3,
+        "--radius", help="serve the streets within this many metres of the depot")]
+    = defaults.SHIFT_RADIUS_M,
+    crews: Annotated[int, typer.Option("--crews", help="number of chiefs or vehicles")]
+    = defaults.SHIFT_CREWS,
     shift_hours: Annotated[float | None, typer.Option(
-        "--shift-hours", help="longest shift, hours")] = 4.0,
-    speed: Annotated[float, typer.Option("--speed", help="travel speed, m/s")] = 1.2,
+        "--shift-hours", help="longest shift, hours")] = defaults.SHIFT_HOURS,
+    speed: Annotated[float, typer.Option("--speed", help="travel speed, m/s")]
+    = defaults.SHIFT_SPEED_MPS,
     service_speed: Annotated[float | None, typer.Option(
-        "--service-speed", help="speed while patrolling or sweeping, m/s")] = None,
+        "--service-speed", help="speed while patrolling or sweeping, m/s")]
+    = defaults.SHIFT_SERVICE_SPEED_MPS,
     capacity: Annotated[float | None, typer.Option(
         "--capacity", help="hopper capacity (with --demand-per-km)")] = None,
     demand_per_km: Annotated[float, typer.Option(
-        "--demand-per-km", help="load collected per km of street")] = 0.0,
-    start: Annotated[str, typer.Option("--start", help="earliest start HH:MM")] = "07:00",
-    end: Annotated[str, typer.Option("--end", help="latest return HH:MM")] = "18:00",
+        "--demand-per-km", help="load collected per km of street")] = defaults.SHIFT_DEMAND_PER_KM,
+    start: Annotated[str, typer.Option("--start", help="earliest start HH:MM")]
+    = defaults.SHIFT_START,
+    end: Annotated[str, typer.Option("--end", help="latest return HH:MM")] = defaults.SHIFT_END,
     school_gate: Annotated[list[str] | None, typer.Option(
         "--school-gate", help="lon,lat of a school-gate post (repeatable)")] = None,
     balance: Annotated[bool, typer.Option("--balance", help="shorten the longest route")]
@@ -62,11 +68,12 @@ def shifts_command(
     both_sides: Annotated[bool, typer.Option(
         "--both-sides", help="serve each direction of two-way streets (sweeping both kerbs)")]
     = False,
-    iterations: Annotated[int, typer.Option("--iterations", help="search effort")] = 300,
+    iterations: Annotated[int, typer.Option("--iterations", help="search effort")]
+    = defaults.SHIFT_ITERATIONS,
     seconds: Annotated[float | None, typer.Option("--seconds", help="time limit")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("maps/shifts"),
-    lang: LangOption = "zh",
+    seed: Annotated[int, typer.Option("--seed")] = defaults.SEED,
+    out: OutOption = Path(defaults.SHIFTS_OUT),
+    lang: LangOption = defaults.LANG,
 ) -> None:
     """Split the streets around a depot over crews' shifts, with school-gate posts."""
     with cli_run(lang) as step:
