@@ -98,6 +98,20 @@ def label(table: str, code: Hashable, lang: str = DEFAULT_LANG) -> str:
     return en if check_lang(lang) == "en" else zh
 
 
+def label_or_code(table: str, code: Hashable, lang: str = DEFAULT_LANG) -> str:
+    """The word for ``code`` in ``table``, or the code itself where the table has none.
+
+    For open vocabularies such as OSM ``highway`` values, where a value patrolgeo does not
+    know is still shown rather than refused.
+
+    Examples
+    --------
+    >>> label_or_code("grade", 9, "en")
+    '9'
+    """
+    return label(table, code, lang) if has_label(table, code) else str(code)
+
+
 def labels(table: str, lang: str = DEFAULT_LANG) -> dict[Hashable, str]:
     """Every ``code -> word`` of a table in ``lang`` (e.g. a legend)."""
     if table not in _TABLES:
@@ -124,5 +138,5 @@ from patrolgeo.labels import (  # noqa: E402
 
 del _common, _issues, _maps, _plans, _roads, _routing, _territories
 
-__all__ = ["DEFAULT_LANG", "LANGS", "Text", "check_lang", "has_label", "label", "labels",
-           "pick", "register", "render"]
+__all__ = ["DEFAULT_LANG", "LANGS", "Text", "check_lang", "has_label", "label", "label_or_code",
+           "labels", "pick", "register", "render"]

@@ -17,7 +17,7 @@ Tables
 
 from __future__ import annotations
 
-from patrolgeo.labels import label, register
+from patrolgeo.labels import label, label_or_code, register
 
 register("issue_reject", {
     "missing_value": ("缺少必填值", "required value missing"),
@@ -98,10 +98,7 @@ def gi_class_label(gi_class: str, lang: str = "zh") -> str:
     >>> gi_class_label("hot_99", "en")
     'Hot spot 99%'
     """
-    try:
-        return label("gi_class", gi_class, lang)
-    except KeyError:
-        return gi_class
+    return label_or_code("gi_class", gi_class, lang)
 
 
 def trend_label(trend: str, lang: str = "zh") -> str:

@@ -49,7 +49,6 @@ from patrolgeo.outputs.maps.grades import GRADE_COLOURS, grade_map
 from patrolgeo.outputs.maps.hotspots import (
     CATEGORY_COLOURS,
     GI_COLOURS,
-    gi_class_name,
     hotspot_map,
 )
 from patrolgeo.outputs.maps.index import index_page
@@ -64,7 +63,7 @@ __all__ = [
     "ARROW_EVERY_M", "BASEMAPS", "CATEGORY_COLOURS", "DEADHEAD_COLOUR", "GI_COLOURS",
     "GRADE_COLOURS", "HIGHWAY_COLOURS", "OSM_ATTRIBUTION", "OTHER_COLOUR", "ROUTE_COLOUR",
     "TERRITORY_COLOURS", "Basemap", "OfflineAssetError", "base_map", "check_basemap",
-    "chief_map", "classified_map", "display_geojson", "gi_class_name", "grade_map",
+    "chief_map", "classified_map", "display_geojson", "grade_map",
     "highway_label", "hotspot_map", "index_page", "inline_assets", "latlon_bounds", "legend",
     "map_script", "overview_map", "render_map", "save_map", "segments_map", "styled_geojson",
     "territory_colours", "to_display_crs", "wgs84_to_gcj02",

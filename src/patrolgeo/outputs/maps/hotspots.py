@@ -10,7 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from patrolgeo.labels import DEFAULT_LANG, has_label, label, pick
+from patrolgeo.issues import gi_class_label
+from patrolgeo.labels import DEFAULT_LANG, pick
 from patrolgeo.outputs.maps._base import (
     OTHER_COLOUR,
     base_map,
@@ -130,29 +131,6 @@ def _issue_layers_class() -> type:
     return _IssueLayers
 
 
-def gi_class_name(gi_class: str, lang: str = DEFAULT_LANG) -> str:
-    """The words of a Gi* class in ``lang``; an unknown class as it is.
-
-    Parameters
-    ----------
-    gi_class
-        ``hot_99`` … ``cold_99`` or ``not_significant``.
-    lang
-        ``"zh"`` or ``"en"``.
-
-    Returns
-    -------
-    str
-        The class's name.
-
-    Examples
-    --------
-    >>> gi_class_name("hot_99", "en")
-    'Hot spot 99%'
-    """
-    return label("gi_class", gi_class, lang) if has_label("gi_class", gi_class) else gi_class
-
-
 def _report_payload(reports: gpd.GeoDataFrame, lat: np.ndarray, lon: np.ndarray,
                     category_col: str, time_col: str, lang: str) -> dict[str, Any]:
     """The reports as the compact array the page builds markers from, with its words."""
@@ -246,7 +224,7 @@ def hotspot_map(
     plain = segments["gi_class"] == "not_significant"
     shown = segments.assign(_c=segments["gi_class"].map(GI_COLOURS).fillna(OTHER_COLOUR),
                             _w=np.where(plain, _PLAIN_WEIGHT, _SIGNIFICANT_WEIGHT),
-                            gi_name=segments["gi_class"].map(lambda c: gi_class_name(c, lang)))
+                            gi_name=segments["gi_class"].map(lambda c: gi_class_label(c, lang)))
     fields, aliases = popup_fields(shown, _POPUP, lang)
     fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline,
                     lang=lang)
@@ -260,7 +238,7 @@ def hotspot_map(
         control.add_to(fmap)
     present = [c for c in GI_COLOURS if c in set(segments["gi_class"])]
     root_figure(fmap).html.add_child(
-        legend(title, [(gi_class_name(c, lang), GI_COLOURS[c]) for c in present]))
+        legend(title, [(gi_class_label(c, lang), GI_COLOURS[c]) for c in present]))
     if synthetic:
         root_figure(fmap).html.add_child(_synthetic_banner(lang))
     return fmap

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
-from patrolgeo.labels import DEFAULT_LANG, has_label, label, pick
+from patrolgeo.labels import DEFAULT_LANG, label_or_code, pick
 from patrolgeo.outputs.maps._base import classified_map
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def highway_label(highway: str, lang: str = DEFAULT_LANG) -> str:
     >>> highway_label("primary", "en")
     'Primary'
     """
-    return label("highway", highway, lang) if has_label("highway", highway) else highway
+    return label_or_code("highway", highway, lang)
 
 
 def segments_map(
