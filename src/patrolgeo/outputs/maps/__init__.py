@@ -24,21 +24,18 @@ from patrolgeo.outputs.maps._base import (
     OSM_ATTRIBUTION,
     OTHER_COLOUR,
     Basemap,
-    OfflineAssetError,
     base_map,
     check_basemap,
     classified_map,
     display_geojson,
-    inline_assets,
     latlon_bounds,
     legend,
     map_script,
-    render_map,
-    save_map,
     styled_geojson,
     to_display_crs,
     wgs84_to_gcj02,
 )
+from patrolgeo.outputs.maps._saving import OfflineAssetError, inline_assets, render_map, save_map
 from patrolgeo.outputs.maps.chief_route import (
     ARROW_EVERY_M,
     DEADHEAD_COLOUR,
