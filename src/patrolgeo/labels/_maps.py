@@ -12,7 +12,7 @@ Tables
 
 from __future__ import annotations
 
-from patrolgeo.labels import has_label, register
+from patrolgeo.labels import register
 
 register("highway", {
     "motorway": ("高速公路", "Motorway"), "trunk": ("快速路", "Trunk"),
@@ -49,12 +49,3 @@ register("map_field", {
     "kind": ("类型", "Kind"),
     "km": ("累计公里", "Cumulative km"),
 })
-
-# transition: removed at merge (the issues stage's table module owns ``gi_class``)
-if not has_label("gi_class", "hot_99"):
-    register("gi_class", {
-        "hot_99": ("热点 99%", "Hot spot 99%"), "hot_95": ("热点 95%", "Hot spot 95%"),
-        "hot_90": ("热点 90%", "Hot spot 90%"), "cold_99": ("冷点 99%", "Cold spot 99%"),
-        "cold_95": ("冷点 95%", "Cold spot 95%"), "cold_90": ("冷点 90%", "Cold spot 90%"),
-        "not_significant": ("不显著", "Not significant"),
-    })
