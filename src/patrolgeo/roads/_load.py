@@ -21,6 +21,7 @@ from patrolgeo.roads._download import DEFAULT_CACHE_DIR, graph_from_osm
 from patrolgeo.roads._export import write_osm_xml
 from patrolgeo.roads._filters import network_filter, way_passes
 from patrolgeo.roads._graphs import _finish_graph, load_graphml
+from patrolgeo.roads._oneway import apply_oneway_law
 from patrolgeo.roads._read import (
     EXTRA_WAY_TAGS,
     GRAPHML_SUFFIXES,
@@ -89,6 +90,7 @@ def graph_from_file(
     extract = read_osm_ways(path, lambda tags: way_passes(tags, conditions))
     if not extract.ways:
         raise EmptyNetworkError(f"no {mode} roads in the file", file=path)
+    apply_oneway_law(extract, mode)
     with tempfile.TemporaryDirectory(prefix="patrolgeo-") as tmp, _way_tags(EXTRA_WAY_TAGS):
         xml_path = write_osm_xml(extract, Path(tmp) / "roads.osm")
         G = ox.graph_from_xml(xml_path, bidirectional=mode == "walk", simplify=False,
