@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from patrolgeo import roads
-from patrolgeo.pipeline import demo_osm_path
+from patrolgeo.pipeline import demo_osm_path, helsinki_osm_path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("PATROLGEO_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -25,7 +25,7 @@ def shared_file(relative: str) -> Path:
 
 @pytest.fixture(scope="session")
 def helsinki_pbf() -> Path:
-    return demo_osm_path()
+    return helsinki_osm_path()
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,8 @@ def helsinki_walk_segments(helsinki_walk):
 
 @pytest.fixture(scope="session")
 def guixi_osm() -> Path:
-    return shared_file("osm/guixi_jiangxi_map.osm")
+    """The demo district as the package ships it (the same data as ../shared's extract)."""
+    return demo_osm_path()
 
 
 @pytest.fixture(scope="session")

@@ -171,9 +171,9 @@ def _open311(table: pd.DataFrame, tz: str) -> list[dict]:
 def test_open311_geojson_and_csv_give_the_same_result(tmp_path, helsinki_walk_segments):
     seg = helsinki_walk_segments
     from patrolgeo import pois
-    from patrolgeo.pipeline import demo_osm_path
+    from patrolgeo.pipeline import helsinki_osm_path
 
-    context, _ = pois.read_context(demo_osm_path())
+    context, _ = pois.read_context(helsinki_osm_path())
     table = issues.synthetic_reports(seg, context, weeks=6, seed=3)
     table["status"] = table["status"].replace({"in_progress": "open"})  # Open311: open/closed
     csv_path = tmp_path / "r.csv"

@@ -10,14 +10,14 @@ import json
 from pathlib import Path
 
 from patrolgeo import roads
-from patrolgeo.pipeline import demo_osm_path
+from patrolgeo.pipeline import helsinki_osm_path
 
 BBOX = (24.9380, 60.1665, 24.9450, 60.1700)  # west, south, east, north: Kamppi
 
 
 def main() -> None:
     conditions = roads.network_filter("walk")
-    extract = roads.read_osm_ways(demo_osm_path(), lambda t: roads.way_passes(t, conditions))
+    extract = roads.read_osm_ways(helsinki_osm_path(), lambda t: roads.way_passes(t, conditions))
     west, south, east, north = BBOX
     inside = {n for n, (lat, lon, _) in extract.nodes.items()
               if south <= lat <= north and west <= lon <= east}

@@ -58,7 +58,7 @@ def demo_command(
     offline: OfflineOption = defaults.OFFLINE,
     lang: LangOption = defaults.LANG,
 ) -> None:
-    """Run the whole pipeline on real OSM data that ships with the install (Helsinki)."""
+    """Run the whole pipeline on a Chinese district that ships with the install (贵溪市)."""
     with cli_run(lang) as run:
         outputs = pipeline.run_demo(out, osm=osm, mode=mode,
                                     map_options=pipeline.MapOptions(basemap, offline),

@@ -65,7 +65,38 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
         df["geometry_wkt"] = geo.geometry.to_wkt(rounding_precision=7)
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    write_attribution(Path(path).parent)
     return Path(path)
+
+
+#: The file beside every CSV that says where its data comes from: a CSV has no place of
+#: its own for a licence line (a comment row would break the tools that read it).
+ATTRIBUTION_FILE = "ATTRIBUTION.txt"
+
+_ATTRIBUTION_TEXT = (
+    f"地图数据 {ATTRIBUTION}，依《开放数据库许可协议》(ODbL 1.0) 提供。\n"
+    f"Map data {ATTRIBUTION}, available under the Open Database Licence (ODbL 1.0).\n"
+    "https://www.openstreetmap.org/copyright\n"
+)
+
+
+def write_attribution(folder: str | Path) -> Path:
+    """Write the OSM attribution file into ``folder`` (once; it never changes).
+
+    Parameters
+    ----------
+    folder
+        An output folder holding tables made from OSM data.
+
+    Returns
+    -------
+    Path
+        The attribution file.
+    """
+    path = Path(folder) / ATTRIBUTION_FILE
+    if not path.is_file() or path.read_text(encoding="utf-8") != _ATTRIBUTION_TEXT:
+        write_text(_ATTRIBUTION_TEXT, path)
+    return path
 
 
 def _for_export(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

