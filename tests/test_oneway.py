@@ -350,3 +350,30 @@ def test_postman_front_door_respects_the_law_without_the_pipeline(tmp_path):
                 if r.way_id == WAY}
         assert dirs == ({ALONG} if mode == "drive" else {ALONG, AGAINST})
 
+
+
+def test_untagged_expressway_is_driven_only_its_way(tmp_path):
+    """The issue's case: a dual-carriageway motorway mapped without oneway tags.
+
+    Two carriageways (drawn in opposite directions) joined by links at both ends to a
+    local street; a drive route serving everything must never run a carriageway or a
+    link against its drawn direction (no U-turn back along the expressway).
+    """
+    nodes = {1: (30.0, 120.0), 2: (30.0, 120.01), 3: (30.0, 120.02),
+             4: (30.0003, 120.02), 5: (30.0003, 120.01), 6: (30.0003, 120.0),
+             7: (30.002, 120.0), 8: (30.002, 120.02)}
+    motorway = {"highway": "motorway", "ref": "G60"}
+    ways = {30: ([1, 2, 3], motorway), 31: ([4, 5, 6], motorway),
+            32: ([3, 8], {"highway": "motorway_link"}), 33: ([8, 4], {"highway":
+                                                                      "motorway_link"}),
+            34: ([6, 7], {"highway": "motorway_link"}), 35: ([7, 1], {"highway":
+                                                                      "motorway_link"}),
+            36: ([7, 8], {"highway": "primary"})}
+    osm = write_osm(tmp_path / "expressway.osm", nodes, ways)
+    result = pipeline.load_roads(osm, mode="drive")
+    route = pipeline.plan_route(result, mode="drive").route
+    assert route.traversals and not route.unreachable_ids
+    assert check_route(osm, route) == []
+    checker = OneWayChecker(osm, "drive")
+    runs = [r for r in route_runs(route) if r.way_id in (30, 31)]
+    assert runs and all(checker.direction(r)[0] == ALONG for r in runs)
