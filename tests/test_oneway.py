@@ -377,3 +377,27 @@ def test_untagged_expressway_is_driven_only_its_way(tmp_path):
     checker = OneWayChecker(osm, "drive")
     runs = [r for r in route_runs(route) if r.way_id in (30, 31)]
     assert runs and all(checker.direction(r)[0] == ALONG for r in runs)
+
+
+def test_unreachable_reason_tells_one_way_from_disconnected():
+    """A left-out segment joined to the route's streets is a one-way case; one on a
+    piece of its own is disconnected."""
+    from patrolgeo.routing import Route, Traversal
+
+    segments = gpd.GeoDataFrame({
+        "segment_id": ["a", "spur", "island"], "osm_way_id": [1, 2, 3],
+        "road_name": ["甲路", "乙路", "丙路"], "highway": ["residential"] * 3,
+        "length_m": [100.0, 40.0, 60.0], "u": [10, 11, 20], "v": [11, 12, 21],
+    }, geometry=[LineString([(0, 0), (100, 0)]), LineString([(100, 0), (140, 0)]),
+                 LineString([(500, 0), (560, 0)])], crs=32650)
+    route = Route([Traversal("a", 10, 11, 0, False, 100.0), Traversal("a", 11, 10, 1, True,
+                                                                         100.0)],
+                  closed=True, mode="drive", unreachable_ids=("island", "spur"),
+                  segments=segments)
+    table = route.unreachable_table()
+    assert table[["segment_id", "way_id", "reason"]].values.tolist() == [
+        ["island", 3, "disconnected"], ["spur", 2, "one_way_unreachable"]]
+    assert route.unreachable_length_m == pytest.approx(100.0)
+    planned = pipeline.RouteResult(route, None)
+    note = planned.unreachable_note("en")
+    assert note is not None and "2 segments (0.10 km)" in note and "not connected" in note
