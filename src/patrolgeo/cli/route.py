@@ -104,10 +104,9 @@ def route_command(
         pipeline.write_route(planned, out, outputs, segments=result.segments,
                              map_options=map_options, lang=lang)
     route = planned.route
-    if route.unreachable_ids:
-        print(pick(f"注意：{len(route.unreachable_ids)} 个路段因单行道无法进出，未纳入路线",
-                   f"note: {len(route.unreachable_ids)} segments cannot be reached and left "
-                   "along one-way streets and are left out", lang))
+    note = planned.unreachable_note(lang)
+    if note is not None:
+        print(note)
     print(planned.steps(lang)[0])
     print(pick(f"下界 {route.lower_bound_m / 1000:.2f} 公里，差距 {route.gap_pct:.2f}%；"
                f"校验通过（{planned.check.covered}/{planned.check.required} 个必经路段）",

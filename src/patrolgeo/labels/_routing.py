@@ -73,3 +73,18 @@ register("route_check", {
     "cumulative": ("累计里程与总长不符", "cumulative distance does not add up to the total"),
     "failed": ("路线校验未通过：{shown}{more}", "route check failed: {shown}{more}"),
 })
+
+# why a required segment is left out of a route (``Route.unreachable_table``), and the
+# one line a face prints about them
+register("route_unreachable", {
+    "one_way_unreachable": ("单行道限制，无法驶入并驶出",
+                            "one-way streets allow no way in and back out"),
+    "disconnected": ("与路线所在路网不相连", "not connected to the route's network"),
+    "summary": ("注意：{count} 个路段（{km:.2f} 公里）无法到达，未纳入路线（{reasons}），"
+                "清单见 {file}",
+                "note: {count} segments ({km:.2f} km) cannot be reached and are left out "
+                "({reasons}); listed in {file}"),
+    "reason_count": ("{reason} {count} 个", "{reason}: {count}"),
+    "separator": ("；", "; "),
+    "output": ("无法到达的路段 CSV", "Unreachable segments CSV"),
+})

@@ -11,7 +11,7 @@ from patrolgeo import (
     defaults,
 )
 from patrolgeo.errors import InputRowError
-from patrolgeo.labels import Text
+from patrolgeo.labels import Text, label
 from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_csv, write_geojson, write_text
 from patrolgeo.outputs.route import route_gpx, turn_by_turn
@@ -22,6 +22,14 @@ from patrolgeo.pipeline._common import (
     RunOutputs,
 )
 from patrolgeo.routing import Route, RouteCheck, postman_route, verify_route
+
+#: The file listing the required segments a route leaves out (next to the route files).
+UNREACHABLE_FILE = "unreachable.csv"
+
+
+def unreachable_file_name(name: str = "route") -> str:
+    """The unreachable list's file name for route files named ``name``."""
+    return UNREACHABLE_FILE if name == "route" else f"{name}_{UNREACHABLE_FILE}"
 
 
 @dataclass
@@ -34,6 +42,29 @@ class RouteResult:
     def steps(self, lang: str = defaults.LANG) -> list[str]:
         """The turn-by-turn lines of the route in ``lang``."""
         return turn_by_turn(self.route, lang)
+
+    def unreachable_note(self, lang: str = defaults.LANG,
+                         file: str = UNREACHABLE_FILE) -> str | None:
+        """One line on the required segments left out (count, km, why), or None.
+
+        Parameters
+        ----------
+        lang
+            Language of the line.
+        file
+            The file that lists them (named in the line).
+        """
+        table = self.route.unreachable_table()
+        if table.empty:
+            return None
+        counts = table["reason"].value_counts(sort=False)
+        reasons = label("route_unreachable", "separator", lang).join(
+            label("route_unreachable", "reason_count", lang).format(
+                reason=label("route_unreachable", code, lang), count=int(n))
+            for code, n in sorted(counts.items()))
+        return label("route_unreachable", "summary", lang).format(
+            count=len(table), km=float(table["length_m"].sum()) / 1000, reasons=reasons,
+            file=file)
 
 
 def read_required_segments(path: str | Path, segments: gpd.GeoDataFrame) -> list[str]:
@@ -109,7 +140,10 @@ def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
     """Write the route as GeoJSON, GPX, turn-by-turn text, CSV and a map.
 
     The GeoJSON and CSV hold one row per traversal; the map (given the ``segments``)
-    shows the route over the segments it serves; words are in ``lang``.
+    shows the route over the segments it serves; words are in ``lang``. Required
+    segments the route leaves out are listed in ``unreachable.csv``
+    (:func:`unreachable_file_name`; columns ``segment_id, way_id, road_name, highway,
+    length_m, reason``) whenever there are some.
     """
     out = Path(out)
     steps = result.steps(lang)
@@ -129,3 +163,7 @@ def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
     outputs.add(Text("路线逐段指引", "Route turn-by-turn"),
                 write_text("\n".join(steps) + "\n", out / f"{name}_steps.txt"))
     outputs.add(Text("路线明细 CSV", "Route traversals CSV"), write_csv(table, out / f"{name}.csv"))
+    left_out = result.route.unreachable_table()
+    if not left_out.empty:
+        outputs.add(label("route_unreachable", "output", lang),
+                    write_csv(left_out, out / unreachable_file_name(name)))

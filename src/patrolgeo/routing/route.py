@@ -13,6 +13,15 @@ import shapely
 #: Default speeds per mode in km/h: foot patrol, e-bike patrol, sweeper / patrol car.
 SPEEDS_KMH = {"walk": 4.0, "bike": 12.0, "drive": 15.0}
 
+#: Columns of :meth:`Route.unreachable_table` (the ``unreachable.csv`` of a route).
+UNREACHABLE_COLUMNS = ("segment_id", "way_id", "road_name", "highway", "length_m", "reason")
+
+#: Why a required segment was left out (``route_unreachable`` label table): its ends
+#: lie on the route's piece of the network but one-way streets let no vehicle both in
+#: and out; or it lies on another piece, joined to the route's by no street at all.
+UNREACHABLE_ONE_WAY = "one_way_unreachable"
+UNREACHABLE_DISCONNECTED = "disconnected"
+
 
 @dataclass(slots=True)
 class Traversal:
@@ -144,6 +153,58 @@ class Route:
             "duration_h": round(self.duration_s / 3600, 3),
             "method": self.method,
         }
+
+    def unreachable_table(self) -> pd.DataFrame:
+        """The required segments left out, one row each, with why.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`UNREACHABLE_COLUMNS`, sorted by ``segment_id``; ``reason`` is
+            :data:`UNREACHABLE_ONE_WAY` or :data:`UNREACHABLE_DISCONNECTED` (the
+            segment shares no street-connected piece with the route).
+        """
+        ids = list(self.unreachable_ids)
+        if not ids:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in UNREACHABLE_COLUMNS})
+        if self.segments is None:
+            raise ValueError("this route carries no segments table")
+        table = self.segments.set_index(self.segments["segment_id"].astype(str))
+        rows = table.loc[ids]
+        reachable_nodes = self._connected_nodes(table)
+        joined = rows["u"].isin(reachable_nodes) | rows["v"].isin(reachable_nodes)
+        way = rows["osm_way_id"] if "osm_way_id" in rows else pd.Series(pd.NA, index=rows.index)
+        return pd.DataFrame({
+            "segment_id": ids,
+            "way_id": pd.array(way.to_numpy(), dtype="Int64"),
+            "road_name": rows["road_name"].to_numpy() if "road_name" in rows else "",
+            "highway": rows["highway"].to_numpy() if "highway" in rows else "",
+            "length_m": rows["length_m"].astype(float).round(2).to_numpy(),
+            "reason": np.where(joined.to_numpy(), UNREACHABLE_ONE_WAY,
+                               UNREACHABLE_DISCONNECTED),
+        }).sort_values("segment_id", ignore_index=True)
+
+    def _connected_nodes(self, table: pd.DataFrame) -> set[Any]:
+        """Nodes joined to the route by streets in any direction (one-way or not)."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        start = self.traversals[0].u if self.traversals else self.start_node
+        nodes = pd.Index(pd.unique(pd.concat([table["u"], table["v"]], ignore_index=True)))
+        if start is None or start not in nodes:
+            return set()
+        a, b = nodes.get_indexer(table["u"]), nodes.get_indexer(table["v"])
+        adjacency = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(nodes), len(nodes)))
+        _, label = connected_components(adjacency, directed=False)
+        return set(nodes[label == label[nodes.get_loc(start)]])
+
+    @property
+    def unreachable_length_m(self) -> float:
+        """Length of the required segments left out, in metres."""
+        if not self.unreachable_ids or self.segments is None:
+            return 0.0
+        lengths = self.segments.set_index(self.segments["segment_id"].astype(str))["length_m"]
+        return float(lengths.loc[list(self.unreachable_ids)].sum())
 
     # ------------------------------------------------------------------ geometry
     def geometries(self) -> np.ndarray:
