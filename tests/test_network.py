@@ -6,14 +6,15 @@ real data, read with a small reader of our own), never taken from the code under
 
 from __future__ import annotations
 
+import itertools
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import osmium
 import pytest
-from osm_builders import write_osm as _write_osm
 
+from osm_builders import write_osm as _write_osm
 from patrolgeo import roads
 from patrolgeo.errors import AreaError, ConfigError
 from patrolgeo.labels import label
@@ -37,7 +38,7 @@ def haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def way_length(refs, nodes) -> float:
-    return sum(haversine(nodes[a], nodes[b]) for a, b in zip(refs, refs[1:], strict=False))
+    return sum(haversine(nodes[a], nodes[b]) for a, b in itertools.pairwise(refs))
 
 
 def grid(n: int = 4) -> tuple[dict, dict]:
@@ -437,7 +438,7 @@ class RawOSM:
     def km_within_bounds(self, way_id: int) -> float:
         refs = self.ways[way_id][0]
         return sum(haversine(self.nodes[a], self.nodes[b])
-                   for a, b in zip(refs, refs[1:], strict=False)
+                   for a, b in itertools.pairwise(refs)
                    if self.inside(a) and self.inside(b)) / 1000
 
 
@@ -506,3 +507,15 @@ def test_guixi_city_network(guixi_osm, mode):
 @pytest.mark.parametrize("mode", ["walk", "drive"])
 def test_helsinki_city_network(helsinki_pbf, mode):
     _check_real(helsinki_pbf, mode, "Helsinki")
+
+
+def test_compounds_of_a_file_with_ids_out_of_order(tmp_path):
+    # hand-written files may list ways out of id order; area assembly needs them sorted
+    nodes = {1: (LAT0, LON0), 2: (LAT0, LON0 + 0.002), 3: (LAT0 + 0.002, LON0 + 0.002),
+             4: (LAT0 + 0.002, LON0), 5: (LAT0 + 0.001, LON0 - 0.001),
+             6: (LAT0 + 0.001, LON0 + 0.003)}
+    ways = {20: ([5, 6], {"highway": "residential"}),
+            10: ([1, 2, 3, 4, 1], {"amenity": "school", "name": "二中"})}
+    path = _write_osm(tmp_path / "unsorted.osm", nodes, ways)
+    net = roads.load_network(path, mode="walk")
+    assert list(net.areas["name"]) == ["二中"] and 20 in edge_ways(net.graph)

@@ -31,6 +31,7 @@ from patrolgeo.roads._export import save_graphml, write_osm_xml
 from patrolgeo.roads._filters import MODES, TagCondition, network_filter, way_passes
 from patrolgeo.roads._graphs import load_graphml
 from patrolgeo.roads._load import graph_from_file, load_graph, load_network
+from patrolgeo.roads._names import ROAD_GAP_M, UNNAMED_PREFIX, assign_roads
 from patrolgeo.roads._network import (
     EXCLUDED_COLUMNS,
     NETWORKS,
@@ -43,7 +44,6 @@ from patrolgeo.roads._network import (
     excluded_summary,
     load_network_rules,
 )
-from patrolgeo.roads._names import ROAD_GAP_M, UNNAMED_PREFIX, assign_roads
 from patrolgeo.roads._read import (
     EXTRA_WAY_TAGS,
     GRAPHML_SUFFIXES,

@@ -11,6 +11,7 @@ outline shrunk by ``inward_buffer_m``. Geometry is measured in the local UTM zon
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,13 +69,13 @@ def _scan(path: Path, compound: CompoundRules, access_closed: frozenset[str]
         osmium.filter.KeyFilter(*{k for t in (compound.always_closed, compound.closed_if_barrier)
                                   for k in t}))
     for obj in processor:
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             if obj.tags.get("barrier") in compound.gates and obj.location.valid():
                 gates[obj.id] = (obj.location.lon, obj.location.lat)
-        elif obj.is_way():
+        elif isinstance(obj, osmium.osm.Way):
             if "highway" in obj.tags:
                 road_nodes.update(n.ref for n in obj.nodes)
-        elif obj.is_area():
+        elif isinstance(obj, osmium.osm.Area):
             found = _candidate(obj, compound, access_closed, wkb)
             if found is not None:
                 candidates.append(found)
@@ -122,7 +123,17 @@ def read_areas(path: str | Path, compound: CompoundRules,
     """
     path = Path(path)
     try:
-        candidates, gates, road_nodes = _scan(path, compound, frozenset(access_closed))
+        try:
+            candidates, gates, road_nodes = _scan(path, compound, frozenset(access_closed))
+        except RuntimeError as exc:
+            if "out of order" not in str(exc):
+                raise
+            # area assembly needs ids in order, as every OSM export has them; a file
+            # written by hand (or a test) is read through a sorted copy
+            with tempfile.TemporaryDirectory(prefix="patrolgeo-") as tmp:
+                sorted_copy = _sorted_copy(path, Path(tmp) / "sorted.osm")
+                candidates, gates, road_nodes = _scan(sorted_copy, compound,
+                                                      frozenset(access_closed))
     except RuntimeError as exc:
         raise OSMFileError(f"corrupt or unreadable OSM data: {_first_line(exc)}",
                            file=path) from exc
@@ -144,6 +155,33 @@ def read_areas(path: str | Path, compound: CompoundRules,
                              crs="EPSG:4326")
     frame = frame.astype({"osm_id": "int64", "closed": "bool"})
     return frame.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
+
+
+def _sorted_copy(path: Path, out: Path) -> Path:
+    """Write the nodes, ways and relations of ``path`` to ``out`` sorted by type and id."""
+    mutable = osmium.osm.mutable
+    nodes, ways, relations = [], [], []
+    for obj in osmium.FileProcessor(str(path)):
+        tags = dict(obj.tags)
+        if isinstance(obj, osmium.osm.Node):
+            nodes.append(mutable.Node(id=obj.id, location=(obj.location.lon, obj.location.lat),
+                                      tags=tags))
+        elif isinstance(obj, osmium.osm.Way):
+            ways.append(mutable.Way(id=obj.id, nodes=[n.ref for n in obj.nodes], tags=tags))
+        elif isinstance(obj, osmium.osm.Relation):
+            members = [(m.type, m.ref, m.role) for m in obj.members]
+            relations.append(mutable.Relation(id=obj.id, members=members, tags=tags))
+    writer = osmium.SimpleWriter(str(out))
+    try:
+        for node in sorted(nodes, key=lambda o: o.id):
+            writer.add_node(node)
+        for way in sorted(ways, key=lambda o: o.id):
+            writer.add_way(way)
+        for rel in sorted(relations, key=lambda o: o.id):
+            writer.add_relation(rel)
+    finally:
+        writer.close()
+    return out
 
 
 def _barrier_evidenced(cand: _Candidate, outline: BaseGeometry, gates: shapely.STRtree,

@@ -193,7 +193,6 @@ def _network_from_file(path: Path, *, network: str, mode: str, area: Polygon | N
         G = ox.graph_from_xml(xml_path, bidirectional=mode == "walk", simplify=False,
                               retain_all=True)
     G.graph["mode"] = mode
-    G.graph["network"] = network
     G = _finish_graph(G, area, str(path), keep_components=keep_components,
                       keep_ways=rules.include_ways if network == "city" else (),
                       dropped=records)
@@ -337,5 +336,7 @@ def load_graph(
     if keep_components:
         raise AreaError("keep_components needs an OSM file; downloads keep the largest "
                         "piece", field="keep_components")
-    return graph_from_osm(place=place, bbox=bbox, polygon=polygon, mode=mode,
-                          cache_dir=cache_dir)
+    G = graph_from_osm(place=place, bbox=bbox, polygon=polygon, mode=mode,
+                       cache_dir=cache_dir)
+    G.graph["network"] = mode
+    return G
