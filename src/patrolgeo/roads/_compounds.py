@@ -160,24 +160,27 @@ def read_areas(path: str | Path, compound: CompoundRules,
 def _sorted_copy(path: Path, out: Path) -> Path:
     """Write the nodes, ways and relations of ``path`` to ``out`` sorted by type and id."""
     mutable = osmium.osm.mutable
-    nodes, ways, relations = [], [], []
+    nodes: list[tuple[int, Any]] = []
+    ways: list[tuple[int, Any]] = []
+    relations: list[tuple[int, Any]] = []
     for obj in osmium.FileProcessor(str(path)):
         tags = dict(obj.tags)
         if isinstance(obj, osmium.osm.Node):
-            nodes.append(mutable.Node(id=obj.id, location=(obj.location.lon, obj.location.lat),
-                                      tags=tags))
+            nodes.append((obj.id, mutable.Node(
+                id=obj.id, location=(obj.location.lon, obj.location.lat), tags=tags)))
         elif isinstance(obj, osmium.osm.Way):
-            ways.append(mutable.Way(id=obj.id, nodes=[n.ref for n in obj.nodes], tags=tags))
+            ways.append((obj.id, mutable.Way(id=obj.id, nodes=[n.ref for n in obj.nodes],
+                                             tags=tags)))
         elif isinstance(obj, osmium.osm.Relation):
             members = [(m.type, m.ref, m.role) for m in obj.members]
-            relations.append(mutable.Relation(id=obj.id, members=members, tags=tags))
+            relations.append((obj.id, mutable.Relation(id=obj.id, members=members, tags=tags)))
     writer = osmium.SimpleWriter(str(out))
     try:
-        for node in sorted(nodes, key=lambda o: o.id):
+        for _, node in sorted(nodes, key=lambda item: item[0]):
             writer.add_node(node)
-        for way in sorted(ways, key=lambda o: o.id):
+        for _, way in sorted(ways, key=lambda item: item[0]):
             writer.add_way(way)
-        for rel in sorted(relations, key=lambda o: o.id):
+        for _, rel in sorted(relations, key=lambda item: item[0]):
             writer.add_relation(rel)
     finally:
         writer.close()
