@@ -11,6 +11,7 @@ import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import networkx as nx
 import osmium
 import pytest
 
@@ -519,3 +520,23 @@ def test_compounds_of_a_file_with_ids_out_of_order(tmp_path):
     path = _write_osm(tmp_path / "unsorted.osm", nodes, ways)
     net = roads.load_network(path, mode="walk")
     assert list(net.areas["name"]) == ["二中"] and 20 in edge_ways(net.graph)
+
+
+def test_a_footway_hanging_from_a_folded_sidewalk_names_it(tmp_path):
+    nodes, ways = grid()
+    # a sidewalk beside the first street, joining it at both corners
+    nodes[8003] = (LAT0 - 0.0008, LON0 + STEP / 2)
+    nodes[8004] = (LAT0 - 0.0001, LON0 + STEP / 2)
+    ways[500] = ([1000, 8004, 1001], {"highway": "footway", "footway": "sidewalk"})
+    ways[501] = ([8004, 8003], {"highway": "footway"})
+    net = roads.load_network(write_osm(tmp_path / "hang.osm", nodes, ways), mode="walk")
+    assert excluded_row(net, 500)["reason"] == "sidewalk_folded"
+    row = excluded_row(net, 501)
+    assert row["reason"] == "component"
+    assert row["detail"] == "piece 1, joined over sidewalk_folded way 500"
+    # the user's way out: keep the sidewalk, and the footway is reached again
+    user = tmp_path / "keep.toml"
+    user.write_text("[overrides]\ninclude_ways = [500]\n", encoding="utf-8")
+    kept = roads.load_network(tmp_path / "hang.osm", mode="walk", rules=user)
+    assert {500, 501} <= edge_ways(kept.graph) and kept.excluded.empty
+    assert len(list(nx.weakly_connected_components(kept.graph))) == 1

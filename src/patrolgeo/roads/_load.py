@@ -171,6 +171,26 @@ def _apply_city_rules(extract: OSMExtract, mode: str, rules: NetworkRules,
     return records
 
 
+def _note_folded_links(records: list[dict[str, Any]], refs_of: dict[int, list[int]]) -> None:
+    """Name the folded sidewalk a dropped piece hung from, in its ``detail``.
+
+    A footway reached only over a sidewalk is cut off when the sidewalk is folded into
+    its street; naming the sidewalk tells the user which way to ``include_ways`` (or to
+    use ``keep_components``).
+    """
+    folded_at: dict[int, int] = {}
+    for rec in records:
+        if rec["reason"] == "sidewalk_folded":
+            for node in refs_of.get(rec["way_id"], ()):
+                folded_at.setdefault(node, rec["way_id"])
+    for rec in records:
+        if rec["reason"] == "component":
+            touching = sorted({folded_at[n] for n in refs_of.get(rec["way_id"], ())
+                               if n in folded_at})
+            if touching:
+                rec["detail"] += f", joined over sidewalk_folded way {touching[0]}"
+
+
 def _network_from_file(path: Path, *, network: str, mode: str, area: Polygon | None,
                        rules: NetworkRules, keep_components: bool) -> RoadNetwork:
     """Build the network of an OSM file (XML or PBF), recording every dropped way."""
@@ -178,8 +198,10 @@ def _network_from_file(path: Path, *, network: str, mode: str, area: Polygon | N
     if area is not None and not areas.empty:
         areas = areas[areas.intersects(area)].reset_index(drop=True)
     records: list[dict[str, Any]] = []
+    refs_of: dict[int, list[int]] = {}
     if network == "city":
         extract = read_osm_ways(path, lambda tags: "highway" in tags)
+        refs_of = {w: refs for w, (refs, _) in extract.ways.items()}
         records += _apply_city_rules(extract, mode, rules, areas, area)
     else:
         conditions = network_filter(mode)
@@ -197,6 +219,7 @@ def _network_from_file(path: Path, *, network: str, mode: str, area: Polygon | N
                       keep_ways=rules.include_ways if network == "city" else (),
                       dropped=records)
     G.graph["network"] = network
+    _note_folded_links(records, refs_of)
     return RoadNetwork(graph=G, excluded=excluded_frame(records), areas=areas)
 
 
