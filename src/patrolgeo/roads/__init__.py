@@ -9,21 +9,41 @@ ways of the chosen mode with osmnx's own network filters, and handed to
 ``osmnx.graph_from_xml``; so the XML and the PBF of one area give the same graph, and a
 file gives the same network as an osmnx download of the same area.
 
+The *responsibility network* (``network="city"``) keeps the public streets and back
+alleys a district's urban management answers for; :func:`load_network` returns it with
+every way it leaves out (``excluded``, one row per way with a reason code) and the
+compound areas read from the file. Rules: ``patrolgeo/data/network_rules.toml``.
+
 Examples
 --------
 >>> from patrolgeo import roads
 >>> G = roads.load_graph("district.osm.pbf", mode="walk")  # doctest: +SKIP
+>>> net = roads.load_network("district.osm.pbf", mode="walk")  # doctest: +SKIP
+>>> roads.excluded_summary(net.excluded)  # doctest: +SKIP
 >>> segments = roads.segments_from_graph(G)  # doctest: +SKIP
 >>> named = roads.roads_from_segments(segments)  # doctest: +SKIP
 """
 
 from patrolgeo.roads._areas import check_bbox, parse_bbox
+from patrolgeo.roads._compounds import AREA_COLUMNS, read_areas
 from patrolgeo.roads._download import DEFAULT_CACHE_DIR, graph_from_osm
 from patrolgeo.roads._export import save_graphml, write_osm_xml
 from patrolgeo.roads._filters import MODES, TagCondition, network_filter, way_passes
 from patrolgeo.roads._graphs import load_graphml
-from patrolgeo.roads._load import graph_from_file, load_graph
+from patrolgeo.roads._load import graph_from_file, load_graph, load_network
 from patrolgeo.roads._names import ROAD_GAP_M, UNNAMED_PREFIX, assign_roads
+from patrolgeo.roads._network import (
+    EXCLUDED_COLUMNS,
+    NETWORKS,
+    REASONS,
+    CompoundRules,
+    NetworkRules,
+    RoadNetwork,
+    default_network_rules_path,
+    excluded_frame,
+    excluded_summary,
+    load_network_rules,
+)
 from patrolgeo.roads._read import (
     EXTRA_WAY_TAGS,
     GRAPHML_SUFFIXES,
@@ -46,11 +66,14 @@ from patrolgeo.roads._segments import (
 from patrolgeo.segments import SEGMENT_COLUMNS
 
 __all__ = [
-    "DEFAULT_CACHE_DIR", "EXTRA_WAY_TAGS", "FINGERPRINT_DECIMALS", "GRAPHML_SUFFIXES",
-    "HIGHWAY_RANK", "MODES", "PBF_SUFFIXES", "ROAD_GAP_M", "SEGMENT_COLUMNS",
-    "UNNAMED_PREFIX", "XML_SUFFIXES", "OSMExtract", "TagCondition", "assign_roads",
-    "check_bbox", "file_bounds", "graph_from_file", "graph_from_osm", "highway_class",
-    "load_graph", "load_graphml", "network_filter", "parse_bbox", "parse_number",
+    "AREA_COLUMNS", "DEFAULT_CACHE_DIR", "EXCLUDED_COLUMNS", "EXTRA_WAY_TAGS",
+    "FINGERPRINT_DECIMALS", "GRAPHML_SUFFIXES", "HIGHWAY_RANK", "MODES", "NETWORKS",
+    "PBF_SUFFIXES", "REASONS", "ROAD_GAP_M", "SEGMENT_COLUMNS", "UNNAMED_PREFIX",
+    "XML_SUFFIXES", "CompoundRules", "NetworkRules", "OSMExtract", "RoadNetwork",
+    "TagCondition", "assign_roads", "check_bbox", "default_network_rules_path",
+    "excluded_frame", "excluded_summary", "file_bounds", "graph_from_file",
+    "graph_from_osm", "highway_class", "load_graph", "load_graphml", "load_network",
+    "load_network_rules", "network_filter", "parse_bbox", "parse_number", "read_areas",
     "read_osm_ways", "road_name_of", "roads_from_segments", "save_graphml",
     "segments_from_graph", "undirected_length", "way_passes", "write_osm_xml",
 ]
