@@ -300,7 +300,8 @@ def side_names(net: NamedNet) -> pd.DataFrame:
     code[np.isin(kind, list(SIDE_ROAD_CLASSES))] = SIDE_ROAD
     code[np.isin(kind, list(SIDEWALK_CLASSES))] = SIDEWALK
     code[np.isin(kind, list(CYCLE_CLASSES))] = CYCLE_TRACK
-    which = np.flatnonzero((net.piece >= 0) & (code[np.maximum(net.piece, 0)] != None))  # noqa: E711
+    # a piece of -1 (a named segment) reads the ``None`` appended at the end
+    which = np.flatnonzero(pd.notna(np.append(code, None)[net.piece]))
     named = np.flatnonzero(net.group >= 0)
     if not len(which) or not len(named):
         return pd.DataFrame(columns=["code", "a"])
