@@ -97,7 +97,7 @@ def test_side_road_alongside_a_named_road():
     assert out.loc[10, "name_source_new"] == "context:side_road"
     assert out.loc[10, "road_id"] == "信州路辅路"
     # beyond SIDE_ROAD_M it is no side road, only near one
-    assert 50 > SIDE_ROAD_M
+    assert SIDE_ROAD_M < 50
     assert out.loc[11, "name_source_new"] == "context:near"
     assert out.loc[11, "road_name_new"] == "近信州路无名路"
 
@@ -138,7 +138,7 @@ def test_near_a_named_road_by_touch_and_by_distance():
     out = named(table(XINZHOU, stub, path, lane))
     assert out.loc[40, "road_name_new"] == "近信州路无名路"
     assert out.loc[42, "name_source_new"] == "context:near"
-    assert 80 <= NEAR_M
+    assert NEAR_M >= 80
 
 
 def test_fallback_without_context():

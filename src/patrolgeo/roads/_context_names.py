@@ -301,7 +301,7 @@ def side_names(net: NamedNet) -> pd.DataFrame:
     code[np.isin(kind, list(SIDEWALK_CLASSES))] = SIDEWALK
     code[np.isin(kind, list(CYCLE_CLASSES))] = CYCLE_TRACK
     # a piece of -1 (a named segment) reads the ``None`` appended at the end
-    which = np.flatnonzero(pd.notna(np.append(code, None)[net.piece]))
+    which = np.flatnonzero(pd.notna(np.append(code, [None])[net.piece]))
     named = np.flatnonzero(net.group >= 0)
     if not len(which) or not len(named):
         return pd.DataFrame(columns=["code", "a"])
