@@ -444,3 +444,16 @@ def test_roads_table_names_come_from_own_members(district):
     # every road id starts with its name (numbered ones add -<n>)
     for road_id, row in built.iterrows():
         assert road_id == row["road_name"] or road_id.startswith(row["road_name"] + "-")
+
+
+def test_real_names_do_not_depend_on_edge_order(district):
+    G, seg, areas = district
+    shuffled = G.copy()
+    edges = list(shuffled.edges(keys=True, data=True))
+    shuffled.remove_edges_from([(u, v, k) for u, v, k, _ in edges])
+    for i in np.random.default_rng(3).permutation(len(edges)):
+        u, v, k, d = edges[i]
+        shuffled.add_edge(u, v, key=k, **d)
+    again = roads.segments_from_graph(shuffled, areas=areas.sample(frac=1, random_state=1))
+    columns = ["segment_id", "road_id", "road_name", "name_source"]
+    pd.testing.assert_frame_equal(again[columns], seg[columns])
