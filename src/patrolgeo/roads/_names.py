@@ -305,7 +305,6 @@ def _finish(seg: pd.DataFrame, order: np.ndarray, net: NamedNet, context: pd.Dat
     tier[road[named]] = _OSM
     base = np.empty(n_roads, dtype=object)
     ctx_names = np.append(context["name"].to_numpy(dtype=object), "")
-    base[road[~named & ~in_ctx]] = [f"{UNNAMED_PREFIX}-{w}" for w in way[~named & ~in_ctx]]
     base[road[in_ctx]] = ctx_names[ctx_row[in_ctx]]
     base[road[named]] = name[named]
     # an unnamed piece's base is its least way id
