@@ -130,13 +130,14 @@ from patrolgeo.labels import (  # noqa: E402
     _common,
     _issues,
     _maps,
+    _names,
     _plans,
     _roads,
     _routing,
     _territories,
 )
 
-del _common, _issues, _maps, _plans, _roads, _routing, _territories
+del _common, _issues, _maps, _names, _plans, _roads, _routing, _territories
 
 __all__ = ["DEFAULT_LANG", "LANGS", "Text", "check_lang", "has_label", "label", "label_or_code",
            "labels", "pick", "register", "render"]

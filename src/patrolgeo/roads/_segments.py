@@ -18,15 +18,8 @@ from shapely.geometry import LineString, MultiLineString
 from shapely.ops import linemerge
 
 from patrolgeo.errors import EmptyNetworkError
-from patrolgeo.roads._names import ROAD_GAP_M, assign_roads
+from patrolgeo.roads._names import HIGHWAY_RANK, ROAD_GAP_M, name_roads, road_names
 from patrolgeo.segments import SEGMENT_COLUMNS, validate_segments
-
-HIGHWAY_RANK = (
-    "motorway", "trunk", "primary", "secondary", "tertiary", "motorway_link", "trunk_link",
-    "primary_link", "secondary_link", "tertiary_link", "unclassified", "residential",
-    "living_street", "service", "pedestrian", "track", "busway", "road", "cycleway",
-    "footway", "bridleway", "path", "steps", "corridor",
-)
 
 
 def _scalar(value: Any) -> Any:
@@ -91,7 +84,8 @@ def _edge_geometry(G: nx.MultiDiGraph, u: int, v: int, data: dict[str, Any]) -> 
     return geom
 
 
-def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M) -> gpd.GeoDataFrame:
+def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M,
+                        areas: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Cut a road graph into undirected segments with stable ids, grouped into roads.
 
     The two directed edges of a two-way street form one segment; a one-way street is one
@@ -106,6 +100,9 @@ def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M) -> gpd
     gap_m
         Pieces of one road name closer than this are one road (dual carriageways,
         short gaps); farther ones become separate roads.
+    areas
+        Named areas (WGS-84; ``osm_type, osm_id, kind, name, closed, geometry``, e.g.
+        ``RoadNetwork.areas``) that name the unnamed pieces inside them; ``None`` for none.
 
     Returns
     -------
@@ -113,7 +110,12 @@ def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M) -> gpd
         One row per segment, sorted by ``segment_id``, in the graph's CRS, with columns
         ``segment_id, road_id, road_name, highway, oneway, length_m, lanes, width_m,
         name_source, osm_way_id, u, v, key, geometry``. ``u, v, key`` name one directed
-        graph edge of the segment (for a one-way street, its only edge).
+        graph edge of the segment (for a one-way street, its only edge). Roads and
+        names follow :func:`patrolgeo.roads._names.name_roads`: ``name_source`` is the
+        OSM tag (``name:zh``, ``name``, ``ref``), a context code (``context:side_road``,
+        ``context:sidewalk``, ``context:cycle_track``, ``context:inside``,
+        ``context:between``, ``context:near``), ``"merged"`` (a short piece that joined
+        the road it serves) or ``""`` (``无名路-<way id>``: no context).
     """
     groups: dict[tuple[Any, ...], list[tuple[int, int, int, dict[str, Any]]]] = {}
     for u, v, k, data in G.edges(keys=True, data=True):
@@ -161,8 +163,9 @@ def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M) -> gpd
 
     seg = gpd.GeoDataFrame(rows, geometry="geometry", crs=G.graph.get("crs"))
     seg = seg.sort_values("segment_id", kind="stable").reset_index(drop=True)
-    seg["road_id"] = assign_roads(seg, gap_m=gap_m)
-    seg["road_name"] = seg["road_name"].where(seg["road_name"].notna(), seg["road_id"])
+    named = name_roads(seg, gap_m=gap_m, areas=areas)
+    for column in ("road_id", "road_name", "name_source"):
+        seg[column] = named[column].to_numpy()
     return seg[list(SEGMENT_COLUMNS)]
 
 
@@ -172,8 +175,11 @@ def roads_from_segments(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        ``road_id, road_name, highway, n_segments, length_m, geometry`` (merged lines),
-        sorted by ``road_id``; ``highway`` is the class carrying most of the length.
+        ``road_id, road_name, name_source, highway, n_segments, length_m, geometry``
+        (merged lines), sorted by ``road_id``. ``road_name`` is the road's own name
+        (:func:`patrolgeo.roads._names.road_names`: carried by most length among the
+        members that did not join from elsewhere), ``name_source`` the source of that
+        name, ``highway`` the class carrying most of the length.
 
     Raises
     ------
@@ -182,14 +188,23 @@ def roads_from_segments(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     validate_segments(segments, ("segment_id", "road_id", "road_name", "highway",
                                  "length_m", "geometry"), projected=False)
+    names = road_names(segments)
+    has_source = "name_source" in segments.columns
     rows = []
     for road_id, part in segments.groupby("road_id", sort=True):
         by_class = part.groupby("highway")["length_m"].sum()
         top = by_class[by_class == by_class.max()].index
         merged = linemerge(MultiLineString(list(part.geometry)))
+        name = names[road_id]
+        source = ""
+        if has_source:
+            own = part[(part["road_name"].astype(str) == name)
+                       & (part["name_source"].fillna("") != "merged")]
+            source = str(own["name_source"].fillna("").iloc[0]) if len(own) else "merged"
         rows.append({
             "road_id": road_id,
-            "road_name": part["road_name"].iloc[0],
+            "road_name": name,
+            "name_source": source,
             "highway": highway_class(list(top)),
             "n_segments": len(part),
             "length_m": float(part["length_m"].sum()),
