@@ -20,6 +20,9 @@ from __future__ import annotations
 LANG = "zh"
 #: Travel mode of the road network: road chiefs patrol on foot.
 MODE = "walk"
+#: Which streets the verbs plan: the responsibility network (public streets and back
+#: alleys the district answers for), not every path of the travel mode.
+NETWORK = "city"
 #: Basemap of the maps: OpenStreetMap, the data's own rendering.
 BASEMAP = "osm"
 #: Maps load Leaflet and tiles from the network unless asked to be self-contained.

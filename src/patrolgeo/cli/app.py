@@ -33,6 +33,13 @@ PlaceOption = Annotated[str | None, typer.Option("--place", help="place to downl
 BboxOption = Annotated[str | None, typer.Option("--bbox", help="west,south,east,north in "
                                                 "degrees: clips a file, or is downloaded")]
 ModeOption = Annotated[str, typer.Option("--mode", help="walk | bike | drive")]
+NetworkOption = Annotated[str, typer.Option(
+    "--network", help="city（责任路网，默认）| walk | bike | drive（原始路网） / which streets")]
+KeepComponentsOption = Annotated[bool, typer.Option(
+    "--keep-components", help="保留与主路网不连通的片段 / keep pieces not connected to the "
+    "largest one")]
+NetworkRulesOption = Annotated[Path | None, typer.Option(
+    "--network-rules", help="责任路网规则 TOML（叠加在默认规则上） / network rules TOML")]
 OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
 BasemapOption = Annotated[str, typer.Option("--basemap", help="osm | amap (GCJ-02) | tianditu")]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="self-contained maps that open "
@@ -66,6 +73,25 @@ def network_area(
         raise AreaError(Text("请给出 --osm、--place 或 --bbox", "give --osm, --place or --bbox"),
                         field="--osm")
     return parse_bbox(bbox) if bbox else None
+
+
+def network_options(network: str, keep_components: bool, rules: Path | None) -> Any:
+    """Check the ``--network`` options and return them as ``pipeline.NetworkOptions``.
+
+    Parameters
+    ----------
+    network, keep_components, rules
+        The ``--network``, ``--keep-components`` and ``--network-rules`` options.
+
+    Returns
+    -------
+    patrolgeo.pipeline.NetworkOptions
+    """
+    from patrolgeo import pipeline, roads
+
+    if rules is not None:
+        roads.load_network_rules(rules)  # bad rules fail before the slow steps
+    return pipeline.NetworkOptions(network, keep_components, rules)
 
 
 @dataclass

@@ -12,8 +12,11 @@ from patrolgeo import defaults, pipeline, territories
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OfflineOption,
     OsmOption,
     OutOption,
@@ -21,6 +24,7 @@ from patrolgeo.cli.app import (
     app,
     cli_run,
     network_area,
+    network_options,
     report,
 )
 from patrolgeo.errors import CapacityError
@@ -33,6 +37,9 @@ def assign_command(
     place: PlaceOption = None,
     bbox: BboxOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     chiefs: Annotated[int | None, typer.Option(
         "--chiefs", help="路长人数 / number of road chiefs (default: stations, previous)")] = None,
     stations: Annotated[Path | None, typer.Option(
@@ -60,14 +67,18 @@ def assign_command(
             raise CapacityError(pick("请给出 --chiefs（或 --stations / --previous）",
                                    "give --chiefs (or --stations / --previous)", lang),
                                 field="--chiefs")
-        _, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode, chiefs=chiefs,
-                                  stations=stations, pins=pins, previous=previous, seed=seed,
-                                  tolerance=tolerance, road_share=road_share, step=step,
-                                  lang=lang)
+        net_options = network_options(network, keep_components, network_rules)
+        loaded, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode,
+                                       network=net_options, chiefs=chiefs,
+                                       stations=stations, pins=pins, previous=previous,
+                                       seed=seed, tolerance=tolerance, road_share=road_share,
+                                       step=step, lang=lang)
         outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_territories(terr, out, outputs, pipeline.MapOptions(basemap, offline),
                                    lang=lang)
+        pipeline.write_excluded(loaded, out, outputs, lang)
+    print(pipeline.excluded_note(loaded, lang))
     stats = terr.stats
     print(pick(
         f"{stats.k} 个路长片区：工作量最大/平均 {stats.imbalance + 1:.3f}，"

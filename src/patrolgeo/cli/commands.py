@@ -8,8 +8,11 @@ from patrolgeo import defaults, pipeline
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OfflineOption,
     OsmOption,
     OutOption,
@@ -17,6 +20,7 @@ from patrolgeo.cli.app import (
     app,
     cli_run,
     network_area,
+    network_options,
     report,
 )
 from patrolgeo.labels import Text, label
@@ -28,6 +32,9 @@ def roads_command(
     place: PlaceOption = None,
     bbox: BboxOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     out: OutOption = Path(defaults.ROADS_OUT),
     basemap: BasemapOption = defaults.BASEMAP,
     offline: OfflineOption = defaults.OFFLINE,
@@ -38,7 +45,9 @@ def roads_command(
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         run.step(label("cli", "loading_network", lang))
-        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        net_options = network_options(network, keep_components, network_rules)
+        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
+                                     network=net_options)
         outputs = pipeline.RunOutputs()
         run.step(label("cli", "writing_outputs", lang))
         pipeline.write_roads(result, out, outputs, map_options, lang=lang)
@@ -46,6 +55,7 @@ def roads_command(
     n_segments, n_roads = len(result.segments), result.roads.shape[0]
     run.say(Text(f"{n_segments} 个分段，{n_roads} 条道路，共 {km:.1f} 公里",
                  f"{n_segments} segments, {n_roads} roads, {km:.1f} km"))
+    run.say(pipeline.excluded_note(result, lang))
     report(outputs.files, lang)
 
 
@@ -53,6 +63,9 @@ def roads_command(
 def demo_command(
     osm: OsmOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     out: OutOption = Path(defaults.DEMO_OUT),
     basemap: BasemapOption = defaults.BASEMAP,
     offline: OfflineOption = defaults.OFFLINE,
@@ -61,6 +74,8 @@ def demo_command(
     """Run the whole pipeline on a Chinese district that ships with the install (贵溪市)."""
     with cli_run(lang) as run:
         outputs = pipeline.run_demo(out, osm=osm, mode=mode,
+                                    network=network_options(network, keep_components,
+                                                            network_rules),
                                     map_options=pipeline.MapOptions(basemap, offline),
                                     step=run.step, lang=lang)
     report(outputs.files, lang)

@@ -11,8 +11,11 @@ from patrolgeo import defaults, issues, pipeline
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OfflineOption,
     OsmOption,
     OutOption,
@@ -20,6 +23,7 @@ from patrolgeo.cli.app import (
     app,
     cli_run,
     network_area,
+    network_options,
     report,
 )
 from patrolgeo.labels import Text, pick
@@ -33,6 +37,9 @@ def hotspots_command(
     place: PlaceOption = None,
     bbox: BboxOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     out: OutOption = Path(defaults.HOTSPOTS_OUT),
     taxonomy: Annotated[Path | None, typer.Option(
         "--taxonomy", help="categories and kinds (.toml/.json/.csv); default GB/T 30428.2")
@@ -66,7 +73,9 @@ def hotspots_command(
         chiefs = pipeline.read_assignment(assignment) if assignment else None
         raw = issues.read_raw(issues_files)
         step(pick("读取路网", "Loading road network", lang))
-        net = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        net_options = network_options(network, keep_components, network_rules)
+        net = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
+                                  network=net_options)
         bounds = tuple(net.segments.to_crs("EPSG:4326").total_bounds)
         result = pipeline.analyse_issues(
             net.segments, raw, taxonomy=chosen, crs=crs, tz=tz, bounds=bounds,
@@ -75,6 +84,7 @@ def hotspots_command(
         outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_hotspots(result, out, outputs, map_options, lang=lang)
+        pipeline.write_excluded(net, out, outputs, lang)
     seg = result.hotspots.segments
     snapped = result.snapped
     hot = int((seg["gi_bin"] > 0).sum())
@@ -89,4 +99,5 @@ def hotspots_command(
     if result.synthetic:
         print(pick("注意：输入为合成数据，仅供演示",
                    "note: the reports are synthetic, for demonstration only", lang))
+    print(pipeline.excluded_note(net, lang))
     report(outputs.files, lang)

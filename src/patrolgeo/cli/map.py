@@ -11,8 +11,11 @@ from patrolgeo import defaults, issues, pipeline, territories
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OfflineOption,
     OsmOption,
     OutOption,
@@ -20,6 +23,7 @@ from patrolgeo.cli.app import (
     app,
     cli_run,
     network_area,
+    network_options,
     report,
 )
 from patrolgeo.labels import label
@@ -31,6 +35,9 @@ def map_command(
     place: PlaceOption = None,
     bbox: BboxOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     assignments: Annotated[Path | None, typer.Option(
         "--assignments", help="assignments.csv (segment_id, chief_id): territory overview "
         "and one map per chief with its patrol route")] = None,
@@ -48,7 +55,9 @@ def map_command(
         assignment = territories.read_assignment(assignments) if assignments else None
         raw = issues.read_raw(issues_files) if issues_files else None
         run.step(label("cli", "loading_network", lang))
-        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        net_options = network_options(network, keep_components, network_rules)
+        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
+                                     network=net_options)
         found = None
         if raw is not None:
             bounds = tuple(result.segments.to_crs("EPSG:4326").total_bounds)
@@ -57,4 +66,6 @@ def map_command(
         outputs = pipeline.draw_maps(result, out, osm=osm, assignment=assignment,
                                      issues_result=found, map_options=map_options,
                                      step=run.step, lang=lang)
+        pipeline.write_excluded(result, out, outputs, lang)
+    print(pipeline.excluded_note(result, lang))
     report(outputs.files, lang)

@@ -11,13 +11,17 @@ from patrolgeo import defaults, pipeline, plans, roads
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OfflineOption,
     OsmOption,
     OutOption,
     app,
     cli_run,
+    network_options,
     report,
 )
 from patrolgeo.errors import OSMFileError
@@ -36,6 +40,9 @@ def plan_command(
     osm: OsmOption = None,
     bbox: BboxOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     rules: RulesOption = None,
     overrides: OverridesOption = None,
     out: OutOption = Path(defaults.PLANS_OUT),
@@ -56,13 +63,17 @@ def plan_command(
         rule_set = plans.load_rules(rules)
         override_rows = plans.read_overrides(overrides, rule_set) if overrides else None
         step(pick("读取路网", "Loading road network", lang))
-        result = pipeline.load_roads(osm, bbox=area, mode=mode)
+        net_options = network_options(network, keep_components, network_rules)
+        result = pipeline.load_roads(osm, bbox=area, mode=mode,
+                                     network=net_options)
         step(pick("道路分级与保洁方案", "Grading roads and planning their cleaning", lang))
         plan = pipeline.plan_from_osm(result, osm, rules=rule_set, overrides=override_rows,
                                       bbox=area)
         outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_plans(plan, out, outputs, map_options, lang=lang)
+        pipeline.write_excluded(result, out, outputs, lang)
+    print(pipeline.excluded_note(result, lang))
     mix = plan.grade_mix()
     for grade, row in mix.iterrows():
         label = grade_label(grade, lang) if grade in plans.GRADES else pick("合计", "total", lang)

@@ -11,12 +11,16 @@ from patrolgeo import defaults, pipeline, roads
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OfflineOption,
     OutOption,
     app,
     cli_run,
+    network_options,
     report,
 )
 from patrolgeo.errors import AreaError, InputRowError, RoutingError
@@ -69,6 +73,9 @@ def route_command(
                                              ".osm.pbf) or a .graphml cache")] = None,
     segments: SegmentsOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     start: StartOption = None,
     bbox: BboxOption = None,
     open_route: Annotated[bool, typer.Option("--open", help="end anywhere (no return)")]
@@ -92,7 +99,9 @@ def route_command(
         if segments is not None and not segments.is_file():
             raise InputRowError(pick("文件不存在", "file not found", lang), file=segments)
         step(pick("读取路网", "Loading road network", lang))
-        result = pipeline.load_roads(osm, bbox=area, mode=mode)
+        net_options = network_options(network, keep_components, network_rules)
+        result = pipeline.load_roads(osm, bbox=area, mode=mode,
+                                     network=net_options)
         required = pipeline.read_required_segments(segments, result.segments) \
             if segments is not None else None
         step(pick("计算路线", "Computing the route", lang))
@@ -103,6 +112,8 @@ def route_command(
         step(pick("写出结果", "Writing outputs", lang))
         pipeline.write_route(planned, out, outputs, segments=result.segments,
                              map_options=map_options, lang=lang)
+        pipeline.write_excluded(result, out, outputs, lang)
+    print(pipeline.excluded_note(result, lang))
     route = planned.route
     note = planned.unreachable_note(lang)
     if note is not None:

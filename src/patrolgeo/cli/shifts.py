@@ -10,14 +10,18 @@ import typer
 from patrolgeo import defaults, pipeline
 from patrolgeo.cli.app import (
     BboxOption,
+    KeepComponentsOption,
     LangOption,
     ModeOption,
+    NetworkOption,
+    NetworkRulesOption,
     OsmOption,
     OutOption,
     PlaceOption,
     app,
     cli_run,
     network_area,
+    network_options,
     report,
 )
 from patrolgeo.errors import AreaError
@@ -40,6 +44,9 @@ def shifts_command(
     place: PlaceOption = None,
     bbox: BboxOption = None,
     mode: ModeOption = defaults.MODE,
+    network: NetworkOption = defaults.NETWORK,
+    keep_components: KeepComponentsOption = False,
+    network_rules: NetworkRulesOption = None,
     depot: Annotated[str | None, typer.Option(
         "--depot", help="lon,lat of the depot (default: the network's centre)")] = None,
     radius: Annotated[float, typer.Option(
@@ -81,7 +88,9 @@ def shifts_command(
         depot_lonlat = _lonlat(depot, "--depot") if depot else None
         gates = [_lonlat(g, "--school-gate") for g in school_gate or []]
         step(pick("读取路网", "Loading road network", lang))
-        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode)
+        net_options = network_options(network, keep_components, network_rules)
+        result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
+                                     network=net_options)
         step(pick("规划班次路线", "Planning shift routes", lang))
         tables = pipeline.plan_shift_tables(
             result, depot_lonlat=depot_lonlat, radius_m=radius, crews=crews,
@@ -93,4 +102,6 @@ def shifts_command(
         )
         outputs = pipeline.RunOutputs()
         pipeline.write_shifts(tables, out, outputs)
+        pipeline.write_excluded(result, out, outputs, lang)
+    print(pipeline.excluded_note(result, lang))
     report(outputs.files, lang)

@@ -9,13 +9,18 @@ call the same functions.
 
 from patrolgeo.pipeline._common import (
     DEFAULT_MAP_OPTIONS,
+    DEFAULT_NETWORK_OPTIONS,
     MapOptions,
+    NetworkOptions,
     RoadsResult,
     RunOutputs,
     Step,
     demo_osm_path,
+    excluded_note,
+    excluded_table,
     helsinki_osm_path,
     load_roads,
+    write_excluded,
     write_roads,
 )
 from patrolgeo.pipeline._demo import run_demo
@@ -35,8 +40,10 @@ from patrolgeo.pipeline._territories import assign, write_territories
 
 __all__ = [
     "DEFAULT_MAP_OPTIONS",
+    "DEFAULT_NETWORK_OPTIONS",
     "IssuesResult",
     "MapOptions",
+    "NetworkOptions",
     "RoadsResult",
     "RouteResult",
     "RunOutputs",
@@ -44,8 +51,10 @@ __all__ = [
     "analyse_issues",
     "assign",
     "demo_osm_path",
-    "helsinki_osm_path",
     "draw_maps",
+    "excluded_note",
+    "excluded_table",
+    "helsinki_osm_path",
     "load_roads",
     "plan_from_osm",
     "plan_route",
@@ -55,6 +64,7 @@ __all__ = [
     "read_required_segments",
     "run_demo",
     "synthetic_issues",
+    "write_excluded",
     "write_hotspots",
     "write_plans",
     "write_roads",

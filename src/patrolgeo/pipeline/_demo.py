@@ -15,7 +15,9 @@ from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_text
 from patrolgeo.pipeline._common import (
     DEFAULT_MAP_OPTIONS,
+    DEFAULT_NETWORK_OPTIONS,
     MapOptions,
+    NetworkOptions,
     RunOutputs,
     Step,
     _no_step,
@@ -38,6 +40,7 @@ def run_demo(
     *,
     osm: str | Path | None = None,
     mode: str = defaults.MODE,
+    network: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
     map_options: MapOptions = DEFAULT_MAP_OPTIONS,
     step: Step = _no_step,
     lang: str = defaults.LANG,
@@ -54,6 +57,8 @@ def run_demo(
         An OSM file instead of the packaged demo district (Guixi).
     mode
         Travel mode of the network.
+    network
+        Which streets: the responsibility network by default.
     map_options
         Basemap and offline bundling.
     step
@@ -68,7 +73,7 @@ def run_demo(
     """
     osm = Path(osm) if osm is not None else demo_osm_path()
     step(Text(f"读取路网 {osm.name}", f"Loading road network {osm.name}"))
-    result = load_roads(osm, mode=mode)
+    result = load_roads(osm, mode=mode, network=network)
     step(Text("合成问题上报并分析热点（演示数据）", "Synthetic reports and hotspots (demo data)"))
     synthetic = synthetic_issues(osm, result.segments, weeks=defaults.DEMO_SYNTHETIC_WEEKS,
                                  seed=defaults.SEED, bad_rows=defaults.DEMO_SYNTHETIC_BAD_ROWS)

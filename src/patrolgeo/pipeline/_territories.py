@@ -15,7 +15,9 @@ from patrolgeo.outputs.files import write_csv, write_gpkg, write_text
 from patrolgeo.outputs.route import route_gpx, turn_by_turn
 from patrolgeo.pipeline._common import (
     DEFAULT_MAP_OPTIONS,
+    DEFAULT_NETWORK_OPTIONS,
     MapOptions,
+    NetworkOptions,
     RoadsResult,
     RunOutputs,
     Step,
@@ -30,7 +32,8 @@ def assign(
     *,
     place: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
-    mode: str = "walk",
+    mode: str = defaults.MODE,
+    network: NetworkOptions = DEFAULT_NETWORK_OPTIONS,
     chiefs: int | None = None,
     stations: str | Path | None = None,
     pins: str | Path | None = None,
@@ -51,7 +54,7 @@ def assign(
     pin_table = territories.read_pins(pins) if pins is not None else None
     previous_table = territories.read_assignment(previous) if previous is not None else None
     step(pick("读取路网", "Loading road network", lang))
-    result = load_roads(osm, place=place, bbox=bbox, mode=mode)
+    result = load_roads(osm, place=place, bbox=bbox, mode=mode, network=network)
     segments = result.segments
     if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):
         # balance on the plans' workload (grade-dependent patrol minutes), not length

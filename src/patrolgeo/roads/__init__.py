@@ -26,12 +26,25 @@ Examples
 
 from patrolgeo.roads._areas import check_bbox, parse_bbox
 from patrolgeo.roads._compounds import AREA_COLUMNS, read_areas
+from patrolgeo.roads._context_names import (
+    CONTEXT_CODES,
+    context_road_name,
+    road_name_in,
+    split_context_name,
+)
 from patrolgeo.roads._download import DEFAULT_CACHE_DIR, graph_from_osm
 from patrolgeo.roads._export import save_graphml, write_osm_xml
 from patrolgeo.roads._filters import MODES, TagCondition, network_filter, way_passes
 from patrolgeo.roads._graphs import load_graphml
 from patrolgeo.roads._load import graph_from_file, load_graph, load_network
-from patrolgeo.roads._names import ROAD_GAP_M, UNNAMED_PREFIX, assign_roads
+from patrolgeo.roads._names import (
+    MIN_ROAD_M,
+    ROAD_GAP_M,
+    UNNAMED_PREFIX,
+    assign_roads,
+    name_roads,
+    road_names,
+)
 from patrolgeo.roads._network import (
     EXCLUDED_COLUMNS,
     NETWORKS,
@@ -66,14 +79,16 @@ from patrolgeo.roads._segments import (
 from patrolgeo.segments import SEGMENT_COLUMNS
 
 __all__ = [
-    "AREA_COLUMNS", "DEFAULT_CACHE_DIR", "EXCLUDED_COLUMNS", "EXTRA_WAY_TAGS",
-    "FINGERPRINT_DECIMALS", "GRAPHML_SUFFIXES", "HIGHWAY_RANK", "MODES", "NETWORKS",
-    "PBF_SUFFIXES", "REASONS", "ROAD_GAP_M", "SEGMENT_COLUMNS", "UNNAMED_PREFIX",
-    "XML_SUFFIXES", "CompoundRules", "NetworkRules", "OSMExtract", "RoadNetwork",
-    "TagCondition", "assign_roads", "check_bbox", "default_network_rules_path",
-    "excluded_frame", "excluded_summary", "file_bounds", "graph_from_file",
-    "graph_from_osm", "highway_class", "load_graph", "load_graphml", "load_network",
-    "load_network_rules", "network_filter", "parse_bbox", "parse_number", "read_areas",
-    "read_osm_ways", "road_name_of", "roads_from_segments", "save_graphml",
-    "segments_from_graph", "undirected_length", "way_passes", "write_osm_xml",
+    "AREA_COLUMNS", "CONTEXT_CODES", "DEFAULT_CACHE_DIR", "EXCLUDED_COLUMNS",
+    "EXTRA_WAY_TAGS", "FINGERPRINT_DECIMALS", "GRAPHML_SUFFIXES", "HIGHWAY_RANK",
+    "MIN_ROAD_M", "MODES", "NETWORKS", "PBF_SUFFIXES", "REASONS", "ROAD_GAP_M",
+    "SEGMENT_COLUMNS", "UNNAMED_PREFIX", "XML_SUFFIXES", "CompoundRules", "NetworkRules",
+    "OSMExtract", "RoadNetwork", "TagCondition", "assign_roads", "check_bbox",
+    "context_road_name", "default_network_rules_path", "excluded_frame", "excluded_summary",
+    "file_bounds", "graph_from_file", "graph_from_osm", "highway_class", "load_graph",
+    "load_graphml", "load_network", "load_network_rules", "name_roads", "network_filter",
+    "parse_bbox", "parse_number", "read_areas", "read_osm_ways", "road_name_in",
+    "road_name_of", "road_names", "roads_from_segments", "save_graphml",
+    "segments_from_graph", "split_context_name", "undirected_length", "way_passes",
+    "write_osm_xml"
 ]
