@@ -101,7 +101,8 @@ def test_route_verb_serves_the_listed_segments(tmp_path, helsinki_pbf):
                                                               encoding="utf-8-sig")
     out = tmp_path / "r"
     result = runner.invoke(app, ["route", "--osm", str(helsinki_pbf), "--segments", str(csv),
-                                 "--bbox", "24.935,60.164,24.945,60.170", "--out", str(out)])
+                                 "--bbox", "24.935,60.164,24.945,60.170", "--network", "walk",
+                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "校验通过" in result.stdout
     table = gpd.read_file(out / "route.geojson")

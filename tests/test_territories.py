@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import itertools
 import xml.etree.ElementTree as ET
 
@@ -186,7 +187,9 @@ def test_stations_anchor_their_territories(guixi_walk, guixi_segments, tmp_path)
 
 
 def _without_ways(src, dst, way_ids):
-    tree = ET.parse(src)
+    opener = bz2.open if str(src).endswith(".bz2") else open
+    with opener(src, "rb") as f:
+        tree = ET.parse(f)
     root = tree.getroot()
     for way in list(root.findall("way")):
         if int(way.get("id")) in way_ids:
