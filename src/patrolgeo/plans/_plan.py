@@ -128,6 +128,11 @@ def windows_text(windows: Iterable[Window]) -> str:
 
 
 
+def slots_text(slots: Iterable[tuple[Window, int]]) -> str:
+    """Windows with their sweeps: ``04:30-07:00×2 11:00-13:00`` (×n only above one)."""
+    return " ".join(f"{w}×{n}" if n > 1 else str(w) for w, n in slots)
+
+
 def _check_segments(segments: gpd.GeoDataFrame) -> None:
     """Check the segments contract on entry of :func:`plan_roads`."""
     if len(segments) == 0:
@@ -288,9 +293,7 @@ def _schedule_columns(out: pd.DataFrame, rules: Rules) -> None:
     """Add the methods, frequencies and time windows of each road's grade to ``out``."""
     plan_of = rules.grades
     out["sweeps_per_day"] = out["grade"].map(lambda g: range_text(*plan_of[g].sweeps_per_day))
-    out["sweep_windows"] = [
-        windows_text(plan_of[g].sweep_windows[: plan_of[g].sweeps_per_day[1]])
-        for g in out["grade"]]
+    out["sweep_windows"] = [slots_text(plan_of[g].sweep_slots()) for g in out["grade"]]
     out["first_sweep_by"] = out["grade"].map(
         lambda g: _hhmm_or_blank(plan_of[g].first_sweep_by))
     washing = ["washing" in codes.split(";") for codes in out["methods"]]
