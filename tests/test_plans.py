@@ -537,7 +537,7 @@ def test_english_outputs(town_plan):
     assert zh.at["站前街", "reasons"].startswith("一级：")
     assert en.at["干道", "methods_label"] == (
         "mechanical sweeping, washing, manual sweeping, patrol cleaning")
-    words = ["grade_label", "reasons", "methods_label", "chief_patrol_label"]
+    words = ["section_label", "grade_label", "reasons", "methods_label", "chief_patrol_label"]
     assert en.drop(columns=words).equals(zh.drop(columns=words))
 
 

@@ -427,27 +427,32 @@ def grade_mix(plan_table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     plan_table
-        :attr:`PlanResult.roads`.
+        :attr:`PlanResult.sections` (or a table of one row per road).
 
     Returns
     -------
     pandas.DataFrame
-        Index ``grade`` (1-4, then ``"total"``): ``roads, km, share_km, area_m2,
-        crew_hours_day, crew_hours_week, workload_h_week``.
+        Index ``grade`` (1-4, then ``"total"``): ``roads`` (roads with a section of
+        that grade; the total counts each road once), ``sections``, ``km``,
+        ``share_km``, ``area_m2``, ``crew_hours_day``, ``crew_hours_week``,
+        ``workload_h_week``.
     """
     g = plan_table.groupby("grade")
     mix = pd.DataFrame({
-        "roads": g.size(),
+        "roads": g["road_id"].nunique(),
+        "sections": g.size(),
         "km": g["length_m"].sum() / M_PER_KM,
         "area_m2": g["area_m2"].sum(),
         "crew_hours_day": g["crew_hours_day"].sum(),
         "crew_hours_week": g["crew_hours_week"].sum(),
         "workload_h_week": g["workload_min_week"].sum() / 60.0,
     }).reindex(list(GRADES)).fillna(0.0)
-    mix["roads"] = mix["roads"].astype(int)
+    mix[["roads", "sections"]] = mix[["roads", "sections"]].astype(int)
     total = mix.sum()
-    total["roads"] = int(total["roads"])
+    total["roads"] = int(plan_table["road_id"].nunique())
+    total["sections"] = int(total["sections"])
     mix.loc["total"] = total
-    mix.insert(2, "share_km", mix["km"] / total["km"] if total["km"] else 0.0)
+    mix[["roads", "sections"]] = mix[["roads", "sections"]].astype(int)
+    mix.insert(3, "share_km", mix["km"] / total["km"] if total["km"] else 0.0)
     mix.index.name = "grade"
     return mix
