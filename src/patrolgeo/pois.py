@@ -38,10 +38,13 @@ POI_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
                                          "pub", "ice_cream", "biergarten"})),
     ("school", "amenity", frozenset({"school", "kindergarten", "college", "university"})),
     ("hospital", "amenity", frozenset({"hospital", "clinic", "doctors", "pharmacy"})),
-    ("station", "railway", frozenset({"station", "halt", "subway_entrance", "tram_stop"})),
+    # a metro or light-rail station is a station, but not a railway station's approach
+    ("station", "station", frozenset({"subway", "light_rail", "monorail"})),
+    ("station", "railway", frozenset({"station", "halt", "subway_entrance"})),
     ("station", "public_transport", frozenset({"station"})),
     ("station", "amenity", frozenset({"bus_station", "ferry_terminal"})),
     ("bus_stop", "highway", frozenset({"bus_stop"})),
+    ("bus_stop", "railway", frozenset({"tram_stop"})),  # a stop on the street, as a bus's
     ("bus_stop", "public_transport", frozenset({"platform", "stop_position"})),
     ("venue", "amenity", frozenset({"theatre", "cinema", "community_centre", "arts_centre",
                                     "place_of_worship", "townhall"})),
