@@ -30,7 +30,8 @@ REASON_SEPARATOR = {"zh": "；", "en": "; "}
 """How the reasons of one road are joined, per language."""
 
 #: (column, decimals) of the plan table as written
-_PLAN_DIGITS = (("from_m", 0), ("to_m", 0), ("road_length_m", 1), ("length_m", 1), ("carriageway_m", 2), ("sidewalk_m", 2), ("area_m2", 0),
+_PLAN_DIGITS = (("from_m", 0), ("to_m", 0), ("road_length_m", 1),
+                ("length_m", 1), ("carriageway_m", 2), ("sidewalk_m", 2), ("area_m2", 0),
                 ("frontage", 3), ("draw", 1), ("bus_share", 3), ("mech_sweep_h_day", 3),
                 ("manual_sweep_h_day", 3), ("patrol_clean_h_day", 3), ("wash_h_week", 3),
                 ("crew_hours_day", 3), ("crew_hours_week", 2), ("issue_load", 3),
@@ -190,7 +191,7 @@ def chainage_text(metres: float) -> str:
     >>> chainage_text(1250.4), chainage_text(0)
     ('K1+250', 'K0+000')
     """
-    m = int(round(metres))
+    m = round(metres)
     return f"K{m // 1000}+{m % 1000:03d}"
 
 
@@ -201,14 +202,18 @@ def section_text(no: int, start: str, end: str, from_m: float, to_m: float,
     Examples
     --------
     >>> section_text(2, "信州路", "", 350, 820)
-    '第2段：信州路—（K0+350–K0+820）'
+    '第2段：信州路—终点（K0+350–K0+820）'
     >>> section_text(2, "信州路", "建设路", 350, 820, "en")
     'section 2: 信州路 to 建设路 (K0+350–K0+820)'
+    >>> section_text(1, "", "", 0, 461)
+    '第1段（K0+000–K0+461）'
     """
     t = _words(lang)
     span = f"{chainage_text(from_m)}–{chainage_text(to_m)}"
-    return t(f"第{no}段：{start}—{end}（{span}）",
-             f"section {no}: {start or '…'} to {end or '…'} ({span})")
+    if not start and not end:
+        return t(f"第{no}段（{span}）", f"section {no} ({span})")
+    return t(f"第{no}段：{start or '起点'}—{end or '终点'}（{span}）",
+             f"section {no}: {start or 'start'} to {end or 'end'} ({span})")
 
 
 # --------------------------------------------------------------------------- tables

@@ -219,7 +219,7 @@ def _main_class(g: np.ndarray, highway: np.ndarray, vote: np.ndarray, length: np
 
 
 def group_evidence(se: SegmentEvidence, group: np.ndarray, seg_index: np.ndarray,
-                   rules: Rules) -> pd.DataFrame:
+                   rules: Rules, weight: np.ndarray | None = None) -> pd.DataFrame:
     """Add up the evidence of segments over groups; a segment may be in several groups.
 
     Parameters
@@ -230,6 +230,9 @@ def group_evidence(se: SegmentEvidence, group: np.ndarray, seg_index: np.ndarray
         Membership pairs: group label and segment position (in ``se.segments``).
     rules
         The rules (for ``draw_min_length_m``).
+    weight
+        The share of each member's length in its group (all of it if ``None``): length
+        and frontage count that share; features within reach count whole.
 
     Returns
     -------
@@ -243,18 +246,20 @@ def group_evidence(se: SegmentEvidence, group: np.ndarray, seg_index: np.ndarray
     s = np.asarray(seg_index, dtype=int)
     g = np.asarray(group)
     member = pd.DataFrame({"g": g, "seg": s})
-    length = seg["length_m"].to_numpy(dtype=float)[s]
+    share = np.ones(len(s)) if weight is None else np.asarray(weight, dtype=float)
+    length = seg["length_m"].to_numpy(dtype=float)[s] * share
     gs = pd.Series(g)
     out = pd.DataFrame(index=pd.Index(sorted(set(g)), name=None))
     out["road_name"] = pd.Series(seg["road_name"].to_numpy()[s]).groupby(g).first()
     out["length_m"] = pd.Series(length).groupby(g).sum()
     out["n_segments"] = gs.value_counts()
-    out["highway"] = _main_class(g, seg["highway"].to_numpy()[s], se.vote_m[s], length)
+    out["highway"] = _main_class(g, seg["highway"].to_numpy()[s], se.vote_m[s] * share,
+                                 length)
     out["lanes"] = _weighted_median(gs, pd.Series(seg["lanes"].to_numpy()[s]),
                                     pd.Series(length))
     out["width_m"] = _weighted_median(gs, pd.Series(seg["width_m"].to_numpy()[s]),
                                       pd.Series(length))
-    out["frontage_m"] = pd.Series(se.frontage_m[s]).groupby(g).sum()
+    out["frontage_m"] = pd.Series(se.frontage_m[s] * share).groupby(g).sum()
     positive = out["length_m"].where(out["length_m"] > 0)
     # a piece shorter than frontage_min_length_m reads over that length: a short path
     # beside shops is not yet a shopping street

@@ -8,8 +8,8 @@ north-south). Parallel carriageways and pieces beyond a short gap fall in the sa
 
 Every segment gets a local grade: the best grade of the rules that hold *there* - its own
 class, lanes, width, bus route and distance to a station or venue, and the frontage and
-pedestrian draw of the stretch within :data:`WINDOW_M` of it. Consecutive segments of one
-local grade form a run; runs shorter than :data:`MIN_SECTION_M` are evened out (a short
+pedestrian draw of at least :data:`WINDOW_M` of the road around it. Consecutive segments
+of one local grade form a run; runs shorter than :data:`MIN_SECTION_M` are evened out (a short
 run of a better grade takes segments from its neighbours until it is long enough; other
 short runs join the neighbour closest in grade). Each run is a section, graded again on
 its own evidence.
@@ -17,6 +17,7 @@ its own evidence.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +36,10 @@ from patrolgeo.plans._rules import Rules
 #: crossings, and about the 2 × 100 m a station's approach covers; shorter runs are
 #: evened out with their neighbours.
 MIN_SECTION_M = 200.0
-#: Shop frontage and pedestrian draw are densities: each segment reads them over itself
-#: and this many metres of the road on either side, so one shop or one short gap does
-#: not cut a section.
-WINDOW_M = 50.0
+#: Shop frontage and pedestrian draw are densities: each segment reads them over at
+#: least this much of its road (a shorter segment with the road on both sides of it), so
+#: one shop or one short gap does not cut a section.
+WINDOW_M = 100.0
 #: Node keys are the segment end points rounded to this many decimals (1 mm in metres).
 _NODE_DECIMALS = 3
 
@@ -56,7 +57,7 @@ def _node_keys(geoms: np.ndarray) -> tuple[list[tuple[float, float]], list[tuple
     last = shapely.get_coordinates(shapely.get_point(geoms, -1))
     a = [tuple(p) for p in np.round(first, _NODE_DECIMALS)]
     b = [tuple(p) for p in np.round(last, _NODE_DECIMALS)]
-    return a, b  # type: ignore[return-value]
+    return a, b
 
 
 def _reference_line(geoms: np.ndarray, length: np.ndarray) -> LineString:
@@ -83,14 +84,14 @@ def _reference_line(geoms: np.ndarray, length: np.ndarray) -> LineString:
         if keep.sum() >= 2:
             candidates = xy[keep]
     gap = ((candidates[:, None, :] - candidates[None, :, :]) ** 2).sum(-1)
-    i, j = np.unravel_index(int(np.argmax(gap)), gap.shape)
-    start, end = tuple(candidates[i]), tuple(candidates[j])
+    far = np.unravel_index(int(np.argmax(gap)), gap.shape)
+    start, end = tuple(candidates[far[0]]), tuple(candidates[far[1]])
     dx, dy = end[0] - start[0], end[1] - start[1]
     if (dx < 0) if abs(dx) >= abs(dy) else (dy < 0):
         start, end = end, start
     path = nx.shortest_path(graph, start, end, weight="w")
     coords: list[np.ndarray] = []
-    for u, v in zip(path[:-1], path[1:], strict=True):
+    for u, v in itertools.pairwise(path):
         c = shapely.get_coordinates(geoms[graph[u][v]["i"]])
         if tuple(np.round(c[0], _NODE_DECIMALS)) != u:
             c = c[::-1]
@@ -152,25 +153,38 @@ def chainages(segments: gpd.GeoDataFrame) -> pd.DataFrame:
                          "hi_node": hi_node}, index=segments.index)
 
 
-def windows(segments: gpd.GeoDataFrame, chain: pd.DataFrame, reach_m: float = WINDOW_M
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Membership pairs (window of segment i, segment j): j within ``reach_m`` of i's span.
+def windows(segments: gpd.GeoDataFrame, chain: pd.DataFrame, stretch_m: float = WINDOW_M
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Membership of each segment's window: the stretch of at least ``stretch_m`` around it.
 
-    Positions are those of ``segments`` after ``reset_index``; both are of one road.
+    A segment at least ``stretch_m`` long is its own window; a shorter one reaches
+    along its road on both sides until the window is that long.
+
+    Returns
+    -------
+    owner, member, weight
+        Window (segment position), member segment position, and the share of the
+        member's span inside the window (1 for the segment itself).
     """
     lo, hi = chain["lo_m"].to_numpy(), chain["hi_m"].to_numpy()
-    owners, members = [], []
+    owners, members, weights = [], [], []
     road = segments["road_id"].to_numpy()
     for _, idx in pd.Series(road).groupby(road, sort=False).indices.items():
         idx = np.asarray(idx)
-        near = ((lo[idx][None, :] <= hi[idx][:, None] + reach_m)
-                & (hi[idx][None, :] >= lo[idx][:, None] - reach_m))
-        i, j = np.nonzero(near)
+        a, b = lo[idx], hi[idx]
+        reach = np.maximum(0.0, (stretch_m - (b - a)) / 2)
+        start, end = a - reach, b + reach
+        overlap = (np.minimum(b[None, :], end[:, None]) - np.maximum(a[None, :], start[:, None]))
+        span = np.maximum(b - a, 1e-9)[None, :]
+        share = np.clip(overlap / span, 0.0, 1.0)
+        np.fill_diagonal(share, 1.0)
+        i, j = np.nonzero(share > 0)
         owners.append(idx[i])
         members.append(idx[j])
+        weights.append(share[i, j])
     if not owners:
-        return np.empty(0, dtype=int), np.empty(0, dtype=int)
-    return np.concatenate(owners), np.concatenate(members)
+        return np.empty(0, dtype=int), np.empty(0, dtype=int), np.empty(0)
+    return np.concatenate(owners), np.concatenate(members), np.concatenate(weights)
 
 
 def _grow(runs: list[_Run], i: int, length: np.ndarray, min_m: float) -> int:
@@ -272,8 +286,8 @@ def _local_evidence(se: SegmentEvidence, chain: pd.DataFrame, rules: Rules) -> p
     """Evidence where each segment lies: its own tags and approaches, the window's density."""
     n = len(se.segments)
     own = group_evidence(se, np.arange(n), np.arange(n), rules)
-    owner, member = windows(se.segments, chain)
-    around = group_evidence(se, owner, member, rules)
+    owner, member, weight = windows(se.segments, chain)
+    around = group_evidence(se, owner, member, rules, weight=weight)
     for col in ("frontage", "frontage_count", "draw"):
         own[col] = around[col].reindex(own.index).to_numpy()
     road = se.segments["road_id"]
