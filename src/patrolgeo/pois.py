@@ -8,6 +8,11 @@ Besides points, :func:`read_evidence` keeps the outlines of tagged areas (a mark
 a station area relation, ``landuse=retail``, ``building=retail``), because a shop
 frontage or a station approach is measured to the outline, not to its centroid, and in
 many Chinese extracts commercial land is mapped as areas rather than as shop nodes.
+
+It also keeps the outlines of closed compounds (campuses of schools, universities,
+colleges and kindergartens, military land, prisons): a venue, school or hospital inside
+one (a university's sports ground tagged ``leisure=stadium``, its clinic, its auditorium)
+serves the compound, not the street, and is marked ``public = False``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import osmium
+import pandas as pd
 import shapely
 from shapely.geometry import Polygon, box
 
@@ -31,10 +38,13 @@ POI_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
                                          "pub", "ice_cream", "biergarten"})),
     ("school", "amenity", frozenset({"school", "kindergarten", "college", "university"})),
     ("hospital", "amenity", frozenset({"hospital", "clinic", "doctors", "pharmacy"})),
-    ("station", "railway", frozenset({"station", "halt", "subway_entrance", "tram_stop"})),
+    # a metro or light-rail station is a station, but not a railway station's approach
+    ("station", "station", frozenset({"subway", "light_rail", "monorail"})),
+    ("station", "railway", frozenset({"station", "halt", "subway_entrance"})),
     ("station", "public_transport", frozenset({"station"})),
     ("station", "amenity", frozenset({"bus_station", "ferry_terminal"})),
     ("bus_stop", "highway", frozenset({"bus_stop"})),
+    ("bus_stop", "railway", frozenset({"tram_stop"})),  # a stop on the street, as a bus's
     ("bus_stop", "public_transport", frozenset({"platform", "stop_position"})),
     ("venue", "amenity", frozenset({"theatre", "cinema", "community_centre", "arts_centre",
                                     "place_of_worship", "townhall"})),
@@ -56,6 +66,19 @@ AREA_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
 
 #: Every kind an area may have: the POI kinds, then ``commercial``.
 AREA_KINDS = tuple(dict.fromkeys([*POI_KINDS, *(kind for kind, _, _ in AREA_RULES)]))
+
+#: Closed compounds: what lies inside serves the compound, not the public street.
+COMPOUND_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    ("campus", "amenity", frozenset({"school", "kindergarten", "college", "university"})),
+    ("campus", "landuse", frozenset({"education"})),
+    ("military", "landuse", frozenset({"military"})),
+    ("military", "military", None),
+    ("prison", "amenity", frozenset({"prison"})),
+)
+
+#: POI kinds that are not public when inside a compound of :data:`COMPOUND_RULES` (a
+#: campus stadium, sports centre, theatre, clinic or affiliated school)
+PRIVATE_WITHIN_KINDS = frozenset({"venue", "school", "hospital"})
 
 #: Tags of highway ways kept for the plans (sidewalks, widths, one-way carriageways).
 ROAD_TAGS = ("highway", "oneway", "junction", "lanes", "width", "est_width", "sidewalk",
@@ -84,9 +107,18 @@ def area_kind(tags: dict[str, str]) -> str | None:
     return found[0] if found else None
 
 
-def _row(osm_type: str, osm_id: int, tags: dict[str, str], geom, *, areas: bool = False
+def compound_kind(tags: dict[str, str]) -> str | None:
+    """Return the compound kind of an area's tags (``campus``, ``military``, ``prison``)."""
+    found = _match(tags, COMPOUND_RULES)
+    return found[0] if found else None
+
+
+def _row(osm_type: str, osm_id: int, tags: dict[str, str], geom, *, areas: bool = False,
+         rules: tuple[tuple[str, str, frozenset[str] | None], ...] | None = None
          ) -> dict | None:
-    found = _match(tags, (*POI_RULES, *AREA_RULES) if areas else POI_RULES)
+    if rules is None:
+        rules = (*POI_RULES, *AREA_RULES) if areas else POI_RULES
+    found = _match(tags, rules)
     if found is None:
         return None
     return {
@@ -103,6 +135,7 @@ class _POIHandler(osmium.SimpleHandler):
         self._wkb = osmium.geom.WKBFactory()
         self.rows: list[dict] = []
         self.area_rows: list[dict] = []
+        self.compound_rows: list[dict] = []
         self.bus_ways: dict[int, set[str]] = {}
         self.road_tags: dict[int, dict[str, str]] = {}
 
@@ -141,13 +174,20 @@ class _POIHandler(osmium.SimpleHandler):
     def area(self, a) -> None:
         # having this method makes pyosmium assemble areas (reading the file twice)
         tags = dict(a.tags)
-        if area_kind(tags) is None:
+        compound = compound_kind(tags) is not None
+        if area_kind(tags) is None and not compound:
             return
         try:
             geom = shapely.from_wkb(self._wkb.create_multipolygon(a))
         except (RuntimeError, shapely.errors.GEOSException):
             return  # an outline the extract cuts open cannot be assembled
         osm_type = "way" if a.from_way() else "relation"
+        if compound:
+            outline = _row(osm_type, a.orig_id(), tags, geom, rules=COMPOUND_RULES)
+            assert outline is not None  # compound_kind matched the same rules
+            self.compound_rows.append(outline)
+        if area_kind(tags) is None:
+            return
         row = _row(osm_type, a.orig_id(), tags, geom, areas=True)
         assert row is not None  # area_kind matched the same rules
         self.area_rows.append(row)
@@ -163,13 +203,14 @@ class OSMEvidence:
     Attributes
     ----------
     pois
-        Points of interest in EPSG:4326: ``osm_type, osm_id, kind, name, tag, geometry``
-        (areas reduced to their centroid).
+        Points of interest in EPSG:4326: ``osm_type, osm_id, kind, name, tag, public,
+        geometry`` (areas reduced to their centroid). ``public`` is ``False`` for a POI
+        of :data:`PRIVATE_WITHIN_KINDS` inside a compound other than itself.
     areas
         Tagged areas in EPSG:4326 with the same columns and their outlines: POIs mapped
         as areas, and commercial land (``landuse=retail|commercial``,
         ``building=retail|commercial|kiosk|supermarket``) of kind ``shop`` or
-        ``commercial``.
+        ``commercial``; an area is inside a compound when its representative point is.
     bus_ways
         ``{way id: {route ref, ...}}`` for every way a bus route relation uses.
     road_tags
@@ -180,6 +221,9 @@ class OSMEvidence:
     areas: gpd.GeoDataFrame
     bus_ways: dict[int, set[str]] = field(default_factory=dict)
     road_tags: dict[int, dict[str, str]] = field(default_factory=dict)
+    compounds: gpd.GeoDataFrame | None = None
+    """Closed compounds (:data:`COMPOUND_RULES`) in EPSG:4326: ``osm_type, osm_id, kind``
+    (``campus``, ``military``, ``prison``), ``name, tag, geometry``."""
 
 
 _COLUMNS = ["osm_type", "osm_id", "kind", "name", "tag", "geometry"]
@@ -223,6 +267,39 @@ def _points_within(pois: gpd.GeoDataFrame, area: Polygon | None) -> gpd.GeoDataF
     return pois.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
 
 
+def mark_public(features: gpd.GeoDataFrame, compounds: gpd.GeoDataFrame
+                ) -> gpd.GeoDataFrame:
+    """Add ``public``: ``False`` for a venue, school or hospital inside another's compound.
+
+    Parameters
+    ----------
+    features
+        POIs or areas (``osm_type, osm_id, kind, geometry``), in the CRS of ``compounds``.
+    compounds
+        Compound outlines (:attr:`OSMEvidence.compounds`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``features`` with a boolean ``public`` column.
+    """
+    out = features.copy()
+    public = pd.Series(True, index=out.index)
+    if len(out) and len(compounds):
+        tree = shapely.STRtree(compounds.geometry.values)
+        points = shapely.point_on_surface(out.geometry.values)
+        inside, where = tree.query(points, predicate="within")
+        own = ((out["osm_type"].to_numpy()[inside] == compounds["osm_type"].to_numpy()[where])
+               & (out["osm_id"].to_numpy()[inside] == compounds["osm_id"].to_numpy()[where]))
+        inside = inside[~own]
+        private = np.zeros(len(out), dtype=bool)
+        private[inside] = True
+        private &= out["kind"].isin(PRIVATE_WITHIN_KINDS).to_numpy()
+        public[:] = ~private
+    out["public"] = public.to_numpy(dtype=bool)
+    return out
+
+
 def read_evidence(
     path: str | Path,
     *,
@@ -249,11 +326,16 @@ def read_evidence(
     if area is not None and len(areas):
         areas = areas[areas.geometry.intersects(area)]
     areas = areas.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
+    compounds = _frame(handler.compound_rows)
+    if area is not None and len(compounds):
+        compounds = compounds[compounds.geometry.intersects(area)]
+    compounds = compounds.sort_values(["osm_type", "osm_id"]).reset_index(drop=True)
     return OSMEvidence(
-        pois=_points_within(_frame(handler.rows), area),
-        areas=areas,
+        pois=mark_public(_points_within(_frame(handler.rows), area), compounds),
+        areas=mark_public(areas, compounds),
         bus_ways=handler.bus_ways,
         road_tags=handler.road_tags,
+        compounds=compounds,
     )
 
 
@@ -275,7 +357,8 @@ def read_context(
     Returns
     -------
     pois
-        GeoDataFrame in EPSG:4326 with ``osm_type, osm_id, kind, name, tag, geometry``
+        GeoDataFrame in EPSG:4326 with ``osm_type, osm_id, kind, name, tag, public,
+        geometry``
         (areas, including multipolygon relations, are reduced to their centroid), sorted
         by ``osm_type, osm_id``; ``tag`` is the tag that made the kind.
     bus_ways

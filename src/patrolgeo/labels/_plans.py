@@ -16,13 +16,20 @@ register("method", {
 
 # column headers of the plan workbook (plan table and grade-mix columns)
 register("plan_column", {
+    "section_id": ("路段编号", "section id"), "section_no": ("段号", "section no."),
+    "section_from": ("起点路口", "from (cross street)"),
+    "section_to": ("终点路口", "to (cross street)"),
+    "from_m": ("起点桩号(米)", "from (m)"), "to_m": ("终点桩号(米)", "to (m)"),
+    "section_label": ("路段", "section"),
+    "road_length_m": ("道路全长(米)", "road length (m)"),
+    "sections": ("路段数", "sections"),
     "road_id": ("道路编号", "road id"), "road_name": ("道路名称", "road name"),
     "grade": ("等级", "grade"), "grade_label": ("保洁等级", "cleaning grade"),
     "rules": ("依据规则", "rules"), "reasons": ("定级理由", "reasons"),
     "overridden": ("人工指定", "overridden"), "rule_grade": ("规则等级", "rule grade"),
     "street_part": ("人行道/过街", "sidewalk or crossing"),
     "highway": ("道路类别", "class"), "length_m": ("长度(米)", "length (m)"),
-    "n_segments": ("路段数", "segments"), "carriageway_m": ("车行道宽(米)", "carriageway (m)"),
+    "n_segments": ("分段数", "segments"), "carriageway_m": ("车行道宽(米)", "carriageway (m)"),
     "sidewalk_m": ("人行道宽(米,两侧)", "sidewalks (m, both)"),
     "area_m2": ("保洁面积(平方米)", "area (m²)"), "frontage": ("临街商铺覆盖率", "frontage"),
     "frontage_count": ("沿街商业点", "frontage features"),
@@ -51,4 +58,10 @@ register("plan_column", {
     "workload_min_week": ("路长工作量(分钟/周)", "chief workload (min/week)"),
     "roads": ("道路数", "roads"), "km": ("公里", "km"), "share_km": ("里程占比", "share of km"),
     "workload_h_week": ("路长工作量(小时/周)", "chief workload (h/week)"),
+})
+
+# popup rows of the grade map about the section (the map_field table of labels._maps)
+register("map_field", {
+    "section_id": ("路段编号", "Section id"),
+    "section_label": ("路段", "Section"),
 })

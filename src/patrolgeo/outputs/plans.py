@@ -30,7 +30,8 @@ REASON_SEPARATOR = {"zh": "；", "en": "; "}
 """How the reasons of one road are joined, per language."""
 
 #: (column, decimals) of the plan table as written
-_PLAN_DIGITS = (("length_m", 1), ("carriageway_m", 2), ("sidewalk_m", 2), ("area_m2", 0),
+_PLAN_DIGITS = (("from_m", 0), ("to_m", 0), ("road_length_m", 1),
+                ("length_m", 1), ("carriageway_m", 2), ("sidewalk_m", 2), ("area_m2", 0),
                 ("frontage", 3), ("draw", 1), ("bus_share", 3), ("mech_sweep_h_day", 3),
                 ("manual_sweep_h_day", 3), ("patrol_clean_h_day", 3), ("wash_h_week", 3),
                 ("crew_hours_day", 3), ("crew_hours_week", 2), ("issue_load", 3),
@@ -42,7 +43,8 @@ _SEGMENT_DIGITS = (("length_m", 2), ("carriageway_m", 2), ("sidewalk_m", 2), ("a
 #: (column, decimals) of the grade-mix sheet
 _MIX_DIGITS = (("km", 2), ("share_km", 3), ("area_m2", 0), ("crew_hours_day", 1),
                ("crew_hours_week", 1), ("workload_h_week", 1))
-SEGMENT_COLUMNS = ("segment_id", "road_id", "road_name", "highway", "length_m", "grade",
+SEGMENT_COLUMNS = ("segment_id", "road_id", "road_name", "section_id", "highway",
+                   "length_m", "grade",
                    "grade_label", "carriageway_m", "sidewalk_m", "area_m2", "machine",
                    "frontage_m", "crew_hours_week", "chief_patrols_week", "workload",
                    "geometry")
@@ -178,6 +180,42 @@ def reasons_text(reasons: Iterable[Reason], rules: Rules, lang: str = "zh") -> s
                                                    for r in reasons)
 
 
+# --------------------------------------------------------------------------- sections
+
+
+def chainage_text(metres: float) -> str:
+    """A chainage (桩号) as ``K<km>+<m>``: ``K1+250`` is 1250 m from the road's start.
+
+    Examples
+    --------
+    >>> chainage_text(1250.4), chainage_text(0)
+    ('K1+250', 'K0+000')
+    """
+    m = round(metres)
+    return f"K{m // 1000}+{m % 1000:03d}"
+
+
+def section_text(no: int, start: str, end: str, from_m: float, to_m: float,
+                 lang: str = "zh") -> str:
+    """Name a section: its number, the cross streets at its ends and its chainage.
+
+    Examples
+    --------
+    >>> section_text(2, "信州路", "", 350, 820)
+    '第2段：信州路—终点（K0+350–K0+820）'
+    >>> section_text(2, "信州路", "建设路", 350, 820, "en")
+    'section 2: 信州路 to 建设路 (K0+350–K0+820)'
+    >>> section_text(1, "", "", 0, 461)
+    '第1段（K0+000–K0+461）'
+    """
+    t = _words(lang)
+    span = f"{chainage_text(from_m)}–{chainage_text(to_m)}"
+    if not start and not end:
+        return t(f"第{no}段（{span}）", f"section {no} ({span})")
+    return t(f"第{no}段：{start or '起点'}—{end or '终点'}（{span}）",
+             f"section {no}: {start or 'start'} to {end or 'end'} ({span})")
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -194,13 +232,18 @@ def plan_table(result: PlanResult, lang: str = "zh") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :attr:`PlanResult.roads` with ``grade_label`` after ``grade``, ``reasons`` in
-        words, ``methods_label`` after ``methods`` and ``chief_patrol_label`` after
+        :attr:`PlanResult.sections` with ``section_label`` (:func:`section_text`)
+        after ``section_to``, ``grade_label`` after ``grade``, ``reasons`` in words,
+        ``methods_label`` after ``methods`` and ``chief_patrol_label`` after
         ``chief_patrol``.
     """
     rules = result.rules
-    out = result.roads.copy()
+    out = result.sections.copy()
     out["reasons"] = [reasons_text(r, rules, lang) for r in out["reasons"]]
+    out.insert(out.columns.get_loc("section_to") + 1, "section_label",
+               [section_text(*row, lang=lang) for row in zip(
+                   out["section_no"], out["section_from"], out["section_to"], out["from_m"],
+                   out["to_m"], strict=True)])
     out.insert(out.columns.get_loc("grade") + 1, "grade_label",
                [grade_label(g, lang) for g in out["grade"]])
     out.insert(out.columns.get_loc("methods") + 1, "methods_label",
@@ -253,6 +296,8 @@ def segment_csv_table(result: PlanResult, lang: str = "zh") -> gpd.GeoDataFrame:
     """
     seg = result.segments.assign(grade_label=[grade_label(g, lang)
                                               for g in result.segments["grade"]])
+    if "section_id" not in seg:  # a plan made before sections
+        seg["section_id"] = seg["road_id"]
     out = seg[list(SEGMENT_COLUMNS)].copy()
     for col, digits in _SEGMENT_DIGITS:
         out[col] = out[col].astype(float).round(digits)
@@ -283,7 +328,7 @@ def plan_sheets(result: PlanResult, lang: str = "zh") -> dict[str, pd.DataFrame]
     """
     t = _words(lang)
     headers = _headers(lang)
-    mix = grade_mix(result.roads).reset_index()
+    mix = grade_mix(result.sections).reset_index()
     mix["grade"] = [grade_label(g, lang) if g in GRADES else t("合计", "total")
                     for g in mix["grade"]]
     for col, digits in _MIX_DIGITS:
@@ -343,11 +388,13 @@ def _book_head(table: pd.DataFrame, result: PlanResult, title: str, lang: str) -
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{esc(title)}</h1>",
-        f"<p>{t('道路', 'Roads')} {len(table)} · {_fmt(table['length_m'].sum() / 1000, 2)} "
+        f"<p>{t('道路', 'Roads')} {table['road_id'].nunique()} · "
+        f"{t('路段', 'sections')} {len(table)} · {_fmt(table['length_m'].sum() / 1000, 2)} "
         f"{t('公里', 'km')} · {t('规则', 'rules')}: "
         f"{esc(' + '.join(Path(s).name for s in result.rules.sources))}</p>",
         f"<h2>{t('等级构成', 'Grade mix')}</h2><div class=\"scroll\"><table><tr>"
         f"<th>{t('等级', 'Grade')}</th><th>{t('道路数', 'Roads')}</th>"
+        f"<th>{t('路段数', 'Sections')}</th>"
         f"<th>{t('公里', 'km')}</th><th>{t('里程占比', 'Share')}</th>"
         f"<th>{t('保洁面积(平方米)', 'Area (m²)')}</th>"
         f"<th>{t('人·时/日', 'Crew-h/day')}</th><th>{t('人·时/周', 'Crew-h/week')}</th>"
@@ -358,6 +405,7 @@ def _book_head(table: pd.DataFrame, result: PlanResult, title: str, lang: str) -
         link = f'<a href="#grade-{g}">{esc(name)}</a>' if g in GRADES else esc(name)
         lines.append(
             f"<tr><td>{link}</td><td class=n>{int(row['roads'])}</td>"
+            f"<td class=n>{int(row['sections'])}</td>"
             f"<td class=n>{_fmt(row['km'], 2)}</td><td class=n>{row['share_km']:.0%}</td>"
             f"<td class=n>{_fmt(row['area_m2'], 0)}</td>"
             f"<td class=n>{_fmt(row['crew_hours_day'])}</td>"
@@ -371,10 +419,11 @@ def _book_head(table: pd.DataFrame, result: PlanResult, title: str, lang: str) -
 
 
 def plan_book_html(result: PlanResult, *, title: str | None = None, lang: str = "zh") -> str:
-    """Render the plan book: a summary by grade, then one plan section per road.
+    """Render the plan book: a summary by grade, then one plan per road section (路段).
 
-    Plain HTML with inline CSS (no scripts, no network), readable on a phone; each road
-    has an anchor ``#road-<n>`` in ``road_id`` order.
+    Plain HTML with inline CSS (no scripts, no network), readable on a phone; each
+    section has an anchor ``#road-<n>`` in plan-table order (roads by ``road_id``, then
+    along the road).
 
     Parameters
     ----------
@@ -395,17 +444,23 @@ def plan_book_html(result: PlanResult, *, title: str | None = None, lang: str = 
     title = title or t("道路保洁一路一策", "Road cleaning plans")
     table = plan_table(result, lang)
     lines = _book_head(table, result, title, lang)
-    anchor = {r: n for n, r in enumerate(table["road_id"], start=1)}
+    anchor = {r: n for n, r in enumerate(table["section_id"], start=1)}
+    several = set(table.loc[table["road_id"].duplicated(), "road_id"])
     for g in GRADES:
         part = table[table["grade"] == g]
-        count = t(f"{len(part)} 条道路", f"{len(part)} road{'' if len(part) == 1 else 's'}")
+        roads_n = part["road_id"].nunique()
+        count = t(f"{len(part)} 个路段（{roads_n} 条道路）",
+                  f"{len(part)} section{'' if len(part) == 1 else 's'} of {roads_n} "
+                  f"road{'' if roads_n == 1 else 's'}")
         lines.append(f'<h2 id="grade-{g}">{esc(grade_label(g, lang))} · {count}</h2>')
         if len(part):
             lines.append("<nav>" + " ".join(
-                f'<a href="#road-{anchor[r]}">{esc(str(n))}</a>'
-                for r, n in zip(part["road_id"], part["road_name"], strict=True)) + "</nav>")
+                f'<a href="#road-{anchor[sid]}">{esc(str(n))}'
+                f'{esc(f" #{no}") if r in several else ""}</a>'
+                for sid, r, n, no in zip(part["section_id"], part["road_id"], part["road_name"],
+                                         part["section_no"], strict=True)) + "</nav>")
         for row in part.itertuples(index=False):
-            lines.append(_road_section(row, anchor[row.road_id], result.rules, lang))
+            lines.append(_road_section(row, anchor[row.section_id], result.rules, lang))
     lines.append(f"<footer>{esc(ATTRIBUTION)} · patrolgeo</footer></main></body></html>")
     return "\n".join(lines) + "\n"
 
@@ -471,10 +526,13 @@ def _road_section(row: Any, n: int, rules: Rules, lang: str) -> str:
     reasons = "".join(f"<li>{esc(r)}</li>" for r in row.reasons.split(sep))
     cells: list[tuple[str, str]] = []
     cells.append((t("定级理由", "Why this grade"), f'<ul class="why">{reasons}</ul>'))
+    cells.append((t("路段", "Section"), esc(row.section_label)))
     cells.append((t("道路", "Road"), esc(
-        t(f"{row.highway}，长 {row.length_m:,.0f} 米，{row.n_segments} 段；车行道约 "
+        t(f"{row.highway}，本段长 {row.length_m:,.0f} 米（全长 {row.road_length_m:,.0f} 米），"
+          f"{row.n_segments} 个分段；车行道约 "
           f"{row.carriageway_m:.1f} 米，人行道约 {row.sidewalk_m:.1f} 米（两侧）",
-          f"{row.highway}, {row.length_m:,.0f} m in {row.n_segments} segments; carriageway "
+          f"{row.highway}, {row.length_m:,.0f} m of {row.road_length_m:,.0f} m in "
+          f"{row.n_segments} segments; carriageway "
           f"about {row.carriageway_m:.1f} m, sidewalks about {row.sidewalk_m:.1f} m (both)"))))
     cells.append((t("保洁面积", "Area cleaned"),
                   esc(t(f"{row.area_m2:,.0f} 平方米（红线到红线）",
@@ -488,6 +546,6 @@ def _section(row: Any, n: int, cells: list[tuple[str, str]]) -> str:
     esc = html.escape
     body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in cells)
     name = esc(str(row.road_name))
-    rid = "" if row.road_name == row.road_id else f" <small>{esc(str(row.road_id))}</small>"
+    rid = f" <small>{esc(str(row.section_id))}</small>"
     return (f'<section class="road" id="road-{n}"><h3>{name}{rid}<span class="g g{row.grade}">'
             f"{esc(row.grade_label)}</span></h3><table>{body}</table></section>")

@@ -1,4 +1,4 @@
-"""Grading: which rules fire on each road, the grade they set, and why (as codes)."""
+"""Grading: which rules fire on each section (or road), the grade they set, and why."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from patrolgeo.plans._load import load_rules
@@ -70,11 +71,35 @@ def _condition_mask(rule: Rule, ev: pd.DataFrame) -> pd.Series:
         mask &= ev["lanes"].fillna(-1) >= c["min_lanes"]
     if "min_width_m" in c:
         mask &= ev["width_m"].fillna(-1) >= c["min_width_m"]
+    road_length = ev["road_length_m"] if "road_length_m" in ev else ev["length_m"]
     if "min_length_m" in c:
-        mask &= ev["length_m"] >= c["min_length_m"]
+        mask &= road_length >= c["min_length_m"]
     if "max_length_m" in c:
-        mask &= ev["length_m"] <= c["max_length_m"]
+        mask &= road_length <= c["max_length_m"]
     return mask
+
+
+def local_grades(local: pd.DataFrame, rules: Rules) -> pd.Series:
+    """The best grade of the rules that hold on each row (the default where none does).
+
+    Parameters
+    ----------
+    local
+        Evidence per row, as :func:`road_evidence` measures it (here: per segment, with
+        the frontage and draw of the stretch around it).
+    rules
+        The grading rules.
+
+    Returns
+    -------
+    pandas.Series
+        Grade per row of ``local``.
+    """
+    best = pd.Series(rules.default_grade, index=local.index, dtype=int)
+    for rule in rules.rules:
+        fired = _condition_mask(rule, local).to_numpy(dtype=bool)
+        best[fired] = np.minimum(best[fired], rule.grade)
+    return best
 
 
 #: condition key -> the evidence columns a reason reports for it
@@ -93,7 +118,7 @@ def _evidence(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
     if "min_bus_share" in c:
         out["min_bus_share"] = (row["bus_routes"], row["bus_share"])
     if "min_length_m" in c or "max_length_m" in c:
-        out["length"] = row["length_m"]
+        out["length"] = row.get("road_length_m", row["length_m"])
     return out
 
 
@@ -116,7 +141,7 @@ def _rule_grades(road_table: pd.DataFrame, rules: Rules) -> dict[Any, dict[str, 
             grade = rules.default_grade
             ids = ["default"]
             reasons = (Reason("default", grade),)
-        rows[road_id] = {"road_id": road_id, "grade": grade, "rule_grade": grade,
+        rows[road_id] = {"key": road_id, "grade": grade, "rule_grade": grade,
                          "rules": ";".join(ids), "reasons": reasons, "overridden": False}
     return rows
 
@@ -131,11 +156,13 @@ def grade_roads(
     Parameters
     ----------
     road_table
-        Evidence per road from :func:`road_evidence`.
+        Evidence per road from :func:`road_evidence`, or per section (index
+        ``section_id``, with a ``road_id`` column and ``road_length_m``).
     rules
         Grading rules; the defaults if ``None``.
     overrides
-        Rows of :func:`read_overrides`; their grades replace the rules' grades.
+        Rows of :func:`read_overrides`; their grades replace the rules' grades. A row
+        may name a road (all its sections) or one section; a section's row wins.
 
     Returns
     -------
@@ -149,22 +176,32 @@ def grade_roads(
     Raises
     ------
     InputRowError
-        An override names an unknown road.
+        An override names an unknown road or section.
     """
     rules = rules or load_rules()
     rows = _rule_grades(road_table, rules)
-    known = pd.Index(list(rows))
+    roads = (road_table["road_id"] if "road_id" in road_table
+             else pd.Series(road_table.index, index=road_table.index))
+    known = pd.Index([*rows, *roads.unique()]).unique()
+    # a section's own row wins over its road's row
+    chosen = {}
     for o in overrides or []:
-        if o.road_id not in rows:
-            check_override_roads([o], known)
+        check_override_roads([o], known)
         if o.grade is None:
             continue
-        row = rows[o.road_id]
+        for key in ([o.road_id] if o.road_id in rows and roads.get(o.road_id) != o.road_id
+                    else roads.index[roads == o.road_id]):
+            if key not in chosen or key == o.road_id:
+                chosen[key] = o
+    for key, o in chosen.items():
+        row = rows[key]
+        assert o.grade is not None
         note = Reason("override", o.grade, file=Path(o.file).name, line=o.line,
                       note=o.reason, rule_grade=row["rule_grade"])
         row.update(grade=o.grade, rules="override", reasons=(note, *row["reasons"]),
                    overridden=True)
-    graded = pd.DataFrame(list(rows.values())).set_index("road_id")
+    graded = pd.DataFrame(list(rows.values())).set_index("key")
+    graded.index.name = road_table.index.name
     graded["grade"] = graded["grade"].astype(int)
     graded["rule_grade"] = graded["rule_grade"].astype(int)
     return graded

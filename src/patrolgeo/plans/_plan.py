@@ -1,4 +1,4 @@
-"""Per-road cleaning plans (一路一策): methods, frequencies, crew-hours, chief patrols."""
+"""Cleaning plans per road section (一路一策): methods, frequencies, crew-hours, patrols."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from patrolgeo.errors import InputRowError, SegmentsError
-from patrolgeo.plans._evidence import M_PER_KM, road_evidence
+from patrolgeo.plans._evidence import M_PER_KM, measure_segments
 from patrolgeo.plans._grading import grade_roads
 from patrolgeo.plans._load import load_rules
 from patrolgeo.plans._overrides import Override, check_override_roads
 from patrolgeo.plans._rules import GRADES, GradePlan, Rules, Window, hhmm
+from patrolgeo.plans._sections import section_segments
 from patrolgeo.plans._widths import machine_workable, segment_widths
 from patrolgeo.pois import OSMEvidence
 from patrolgeo.segments import validate_segments
@@ -27,7 +28,8 @@ PLAN_SEGMENT_COLUMNS = ("segment_id", "road_id", "road_name", "highway", "oneway
 DAYS_PER_WEEK = 7.0
 
 PLAN_COLUMNS = (
-    "road_id", "road_name", "grade", "rules", "reasons", "overridden",
+    "section_id", "road_id", "road_name", "section_no", "section_from", "section_to",
+    "from_m", "to_m", "road_length_m", "grade", "rules", "reasons", "overridden",
     "rule_grade", "highway", "street_part", "length_m", "n_segments", "carriageway_m",
     "sidewalk_m",
     "area_m2", "frontage", "frontage_count", "draw", "bus_share", "bus_routes",
@@ -37,23 +39,30 @@ PLAN_COLUMNS = (
     "wash_h_week", "crew_hours_day", "crew_hours_week", "issue_load", "patrol_raised_by",
     "chief_patrol", "chief_patrols_week", "workload_min_week",
 )
-"""Columns of :attr:`PlanResult.roads`, in order (codes and numbers, no words)."""
+"""Columns of :attr:`PlanResult.sections`, in order (codes and numbers, no words)."""
+
+SECTION_SEGMENT_COLUMNS = ("section_id", "section_no", "chain_from_m", "chain_to_m",
+                           "local_grade")
+"""Columns :func:`plan_roads` adds to each segment about its section."""
 
 
 @dataclass
 class PlanResult:
-    """Per-road plans and per-segment grades and workloads.
+    """Plans per road section, and per-segment grades and workloads.
 
     Attributes
     ----------
     segments
-        The input segments plus ``grade``, ``carriageway_m``, ``sidewalk_m`` (both
-        sides), ``area_m2`` (wall to wall), ``machine`` (sweepers can work it),
-        ``street_part``, ``crew_hours_week``, ``chief_patrols_week``, ``workload`` (the
-        road chief's minutes per week on the segment; what territories balance) and
-        ``frontage_m``.
-    roads
-        The plan table, one row per road sorted by ``road_id`` (see :func:`plan_roads`).
+        The input segments plus their section (:data:`SECTION_SEGMENT_COLUMNS`:
+        ``section_id``, ``section_no``, the chainage ``chain_from_m``/``chain_to_m``
+        along the road, ``local_grade``: the grade of the evidence right there), its
+        ``grade``, ``carriageway_m``, ``sidewalk_m`` (both sides), ``area_m2`` (wall to
+        wall), ``machine`` (sweepers can work it), ``street_part``, ``crew_hours_week``,
+        ``chief_patrols_week``, ``workload`` (the road chief's minutes per week on the
+        segment; what territories balance) and ``frontage_m``.
+    sections
+        The plan table, one row per section (路段), roads in ``road_id`` order and each
+        road's sections along it (see :func:`plan_roads`).
     rules
         The rules used.
     issue_data
@@ -61,17 +70,23 @@ class PlanResult:
     """
 
     segments: gpd.GeoDataFrame
-    roads: pd.DataFrame
+    sections: pd.DataFrame
     rules: Rules
     issue_data: bool = False
 
+    @property
+    def roads(self) -> pd.DataFrame:
+        """The plan table (:attr:`sections`; the name the one-row-per-road table had)."""
+        return self.sections
+
     def grade_mix(self) -> pd.DataFrame:
-        """Totals per grade: roads, km, area, crew-hours per day and week, workload."""
-        return grade_mix(self.roads)
+        """Totals per grade: roads, sections, km, area, crew-hours a day and week, workload."""
+        return grade_mix(self.sections)
 
 
-def _issue_by_road(issue_load: pd.Series | None, segments: gpd.GeoDataFrame,
-                   road_ids: pd.Index) -> pd.Series | None:
+def _issue_by_section(issue_load: pd.Series | None, segments: gpd.GeoDataFrame,
+                      sections: pd.DataFrame) -> pd.Series | None:
+    """Issue load per section: a segment's load on its section, a road's spread by length."""
     if issue_load is None:
         return None
     if not isinstance(issue_load, pd.Series):
@@ -90,12 +105,15 @@ def _issue_by_road(issue_load: pd.Series | None, segments: gpd.GeoDataFrame,
     if not values.index.is_unique:
         raise InputRowError("issue_load has the same id twice", field="issue_load")
     seg_ids = pd.Index(segments["segment_id"])
+    road_ids = pd.Index(sections["road_id"].unique())
     if values.index.isin(seg_ids).all():
         per_seg = values.reindex(seg_ids).fillna(0.0).to_numpy()
-        return pd.Series(per_seg).groupby(segments["road_id"].to_numpy()).sum().reindex(
-            road_ids).fillna(0.0)
+        return pd.Series(per_seg).groupby(segments["section_id"].to_numpy()).sum().reindex(
+            sections.index).fillna(0.0)
     if values.index.isin(road_ids).all():
-        return values.reindex(road_ids).fillna(0.0)
+        share = sections["length_m"] / sections["road_length_m"].where(
+            sections["road_length_m"] > 0)
+        return (sections["road_id"].map(values).fillna(0.0) * share.fillna(1.0)).fillna(0.0)
     unknown = [k for k in values.index if k not in set(seg_ids) and k not in set(road_ids)]
     raise InputRowError(f"issue_load names {len(unknown)} ids that are neither segments nor "
                         f"roads, e.g. {unknown[0]!r}", field="issue_load")
@@ -110,6 +128,11 @@ def windows_text(windows: Iterable[Window]) -> str:
 
 
 
+def slots_text(slots: Iterable[tuple[Window, int]]) -> str:
+    """Windows with their sweeps: ``04:30-07:00×2 11:00-13:00`` (×n only above one)."""
+    return " ".join(f"{w}×{n}" if n > 1 else str(w) for w, n in slots)
+
+
 def _check_segments(segments: gpd.GeoDataFrame) -> None:
     """Check the segments contract on entry of :func:`plan_roads`."""
     if len(segments) == 0:
@@ -120,13 +143,25 @@ def _check_segments(segments: gpd.GeoDataFrame) -> None:
                             "roads.segments_from_graph gives them", field="crs")
 
 
-def _widths_with_overrides(seg: gpd.GeoDataFrame, rules: Rules,
-                           evidence: OSMEvidence | None,
-                           by_road: Mapping[str, Override]) -> pd.DataFrame:
+def _by_section(overrides: list[Override] | None, sections: pd.DataFrame
+                ) -> dict[str, Override]:
+    """The override of each section: its own row, else its road's."""
+    out: dict[str, Override] = {}
+    for o in overrides or []:
+        if o.road_id in sections.index:
+            out[o.road_id] = o
+    for o in overrides or []:
+        for sid in sections.index[(sections["road_id"] == o.road_id).to_numpy()]:
+            out.setdefault(sid, o)
+    return out
+
+
+def _widths_with_overrides(seg: gpd.GeoDataFrame, widths: pd.DataFrame, rules: Rules,
+                           by_section: Mapping[str, Override]) -> pd.DataFrame:
     """Segment widths, with the overrides' widths laid over them."""
-    widths = segment_widths(seg, rules, evidence.road_tags if evidence is not None else None)
-    for o in by_road.values():
-        on_road = (seg["road_id"] == o.road_id).to_numpy()
+    widths = widths.copy()
+    for sid, o in by_section.items():
+        on_road = (seg["section_id"] == sid).to_numpy()
         if o.carriageway_m is not None:
             widths.loc[on_road, "carriageway_m"] = o.carriageway_m
             widths.loc[on_road, "width_source"] = "override"
@@ -196,7 +231,7 @@ def _chief_patrols(seg: gpd.GeoDataFrame, graded: pd.DataFrame, table: pd.DataFr
     base = pd.Series([by_road[r].chief_patrol if r in by_road and by_road[r].chief_patrol
                       else plan_of[g].chief_patrol for r, g in graded["grade"].items()],
                      index=graded.index)
-    issues = _issue_by_road(issue_load, seg, table.index)
+    issues = _issue_by_section(issue_load, seg, table)
     steps = pd.Series(0, index=table.index)
     if issues is not None:
         per_km = issues / (np.maximum(table["length_m"], rules.issues["min_length_m"])
@@ -210,9 +245,9 @@ def _chief_patrols(seg: gpd.GeoDataFrame, graded: pd.DataFrame, table: pd.DataFr
     min_per_km = graded["grade"].map(lambda g: plan_of[g].chief_min_per_km)
     km = seg["length_m"].astype(float) / M_PER_KM
     street_part = seg["street_part"].to_numpy()
-    seg["chief_patrols_week"] = seg["road_id"].map(per_week).to_numpy()
+    seg["chief_patrols_week"] = seg["section_id"].map(per_week).to_numpy()
     seg["workload"] = np.where(street_part, 0.0, (seg["chief_patrols_week"] * km
-                               * seg["road_id"].map(min_per_km)).to_numpy(dtype=float))
+                               * seg["section_id"].map(min_per_km)).to_numpy(dtype=float))
     return _Patrols(issues, steps, level, per_week)
 
 
@@ -258,9 +293,7 @@ def _schedule_columns(out: pd.DataFrame, rules: Rules) -> None:
     """Add the methods, frequencies and time windows of each road's grade to ``out``."""
     plan_of = rules.grades
     out["sweeps_per_day"] = out["grade"].map(lambda g: range_text(*plan_of[g].sweeps_per_day))
-    out["sweep_windows"] = [
-        windows_text(plan_of[g].sweep_windows[: plan_of[g].sweeps_per_day[1]])
-        for g in out["grade"]]
+    out["sweep_windows"] = [slots_text(plan_of[g].sweep_slots()) for g in out["grade"]]
     out["first_sweep_by"] = out["grade"].map(
         lambda g: _hhmm_or_blank(plan_of[g].first_sweep_by))
     washing = ["washing" in codes.split(";") for codes in out["methods"]]
@@ -277,15 +310,16 @@ def _schedule_columns(out: pd.DataFrame, rules: Rules) -> None:
 
 def _plan_table(seg: gpd.GeoDataFrame, table: pd.DataFrame, graded: pd.DataFrame,
                 manual_area: np.ndarray, patrols: _Patrols, rules: Rules) -> pd.DataFrame:
-    """One row per road: evidence, grade, widths, methods, schedule, crew-hours, patrols."""
-    road = seg["road_id"].to_numpy()
-    sums = seg.groupby("road_id")[["area_m2", "mech_sweep_h_day", "manual_sweep_h_day",
-                                   "patrol_clean_h_day", "wash_h_week", "crew_hours_week",
-                                   "workload"]].sum()
-    out = table[["road_name", "highway", "length_m", "n_segments"]].copy()
+    """One row per section: evidence, grade, widths, methods, schedule, crew-hours, patrols."""
+    road = seg["section_id"].to_numpy()
+    sums = seg.groupby("section_id")[["area_m2", "mech_sweep_h_day", "manual_sweep_h_day",
+                                      "patrol_clean_h_day", "wash_h_week", "crew_hours_week",
+                                      "workload"]].sum()
+    out = table[["road_id", "road_name", "section_no", "section_from", "section_to", "from_m",
+                 "to_m", "road_length_m", "highway", "length_m", "n_segments"]].copy()
     out = out.join(graded[["grade", "rules", "reasons", "overridden", "rule_grade"]])
     length = seg["length_m"].astype(float)
-    weighted = pd.DataFrame({"road": seg["road_id"], "c": seg["carriageway_m"] * length,
+    weighted = pd.DataFrame({"road": seg["section_id"], "c": seg["carriageway_m"] * length,
                              "s": seg["sidewalk_m"] * length, "L": length}).groupby("road").sum()
     out["carriageway_m"] = weighted["c"] / weighted["L"].where(weighted["L"] > 0)
     out["sidewalk_m"] = weighted["s"] / weighted["L"].where(weighted["L"] > 0)
@@ -365,20 +399,25 @@ def plan_roads(
     rules = rules or load_rules()
     _check_segments(segments)
     seg = segments.copy()
-    table, per_seg = road_evidence(seg, evidence, rules)
+    widths = segment_widths(seg, rules, evidence.road_tags if evidence is not None else None)
+    measured = measure_segments(seg, evidence, rules,
+                                street_part=widths["street_part"].to_numpy(dtype=bool))
+    per_seg, table = section_segments(measured, rules)
+    for col in SECTION_SEGMENT_COLUMNS:
+        seg[col] = per_seg[col].to_numpy()
     if overrides:
-        check_override_roads(overrides, table.index)
+        check_override_roads(overrides, pd.Index([*table["road_id"].unique(), *table.index]))
     graded = grade_roads(table, rules, overrides)
-    by_road = {o.road_id: o for o in overrides or []}
-    widths = _widths_with_overrides(seg, rules, evidence, by_road)
-    grade = seg["road_id"].map(graded["grade"]).astype(int)
+    by_section = _by_section(overrides, table)
+    widths = _widths_with_overrides(seg, widths, rules, by_section)
+    grade = seg["section_id"].map(graded["grade"]).astype(int)
     manual_area = _crew_hours(seg, grade, widths, rules)
-    patrols = _chief_patrols(seg, graded, table, by_road, issue_load, rules)
+    patrols = _chief_patrols(seg, graded, table, by_section, issue_load, rules)
     out = _plan_table(seg, table, graded, manual_area, patrols, rules)
     seg = seg.drop(columns=["mech_sweep_h_day", "manual_sweep_h_day", "patrol_clean_h_day",
                             "wash_h_week"])
-    seg["frontage_m"] = per_seg["frontage_m"].to_numpy()
-    return PlanResult(segments=seg, roads=out, rules=rules,
+    seg["frontage_m"] = measured.frontage_m
+    return PlanResult(segments=seg, sections=out, rules=rules,
                       issue_data=patrols.issues is not None)
 
 
@@ -388,27 +427,32 @@ def grade_mix(plan_table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     plan_table
-        :attr:`PlanResult.roads`.
+        :attr:`PlanResult.sections` (or a table of one row per road).
 
     Returns
     -------
     pandas.DataFrame
-        Index ``grade`` (1-4, then ``"total"``): ``roads, km, share_km, area_m2,
-        crew_hours_day, crew_hours_week, workload_h_week``.
+        Index ``grade`` (1-4, then ``"total"``): ``roads`` (roads with a section of
+        that grade; the total counts each road once), ``sections``, ``km``,
+        ``share_km``, ``area_m2``, ``crew_hours_day``, ``crew_hours_week``,
+        ``workload_h_week``.
     """
     g = plan_table.groupby("grade")
     mix = pd.DataFrame({
-        "roads": g.size(),
+        "roads": g["road_id"].nunique(),
+        "sections": g.size(),
         "km": g["length_m"].sum() / M_PER_KM,
         "area_m2": g["area_m2"].sum(),
         "crew_hours_day": g["crew_hours_day"].sum(),
         "crew_hours_week": g["crew_hours_week"].sum(),
         "workload_h_week": g["workload_min_week"].sum() / 60.0,
     }).reindex(list(GRADES)).fillna(0.0)
-    mix["roads"] = mix["roads"].astype(int)
+    mix[["roads", "sections"]] = mix[["roads", "sections"]].astype(int)
     total = mix.sum()
-    total["roads"] = int(total["roads"])
+    total["roads"] = int(plan_table["road_id"].nunique())
+    total["sections"] = int(total["sections"])
     mix.loc["total"] = total
-    mix.insert(2, "share_km", mix["km"] / total["km"] if total["km"] else 0.0)
+    mix[["roads", "sections"]] = mix[["roads", "sections"]].astype(int)
+    mix.insert(3, "share_km", mix["km"] / total["km"] if total["km"] else 0.0)
     mix.index.name = "grade"
     return mix

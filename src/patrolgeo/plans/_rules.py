@@ -115,6 +115,27 @@ class GradePlan:
         """Hours of patrol cleaning a day (the patrol windows added up)."""
         return sum(w.minutes for w in self.patrol_windows) / 60.0
 
+    def sweep_slots(self) -> tuple[tuple[Window, int], ...]:
+        """The sweep windows and how many sweeps each holds, at the most sweeps a day.
+
+        Each sweep has its own window, in order; with more sweeps than windows the
+        windows take them in turn from the first (4 sweeps in 3 windows: two in the
+        first, before the morning peak). Windows left without a sweep are left out.
+
+        Examples
+        --------
+        >>> w = (Window(270, 420), Window(660, 780), Window(1140, 1260))
+        >>> plan = GradePlan((4, 4), w, 420, (0, 0), (), (), 500.0, "daily", 30.0)
+        >>> [(str(win), n) for win, n in plan.sweep_slots()]
+        [('04:30-07:00', 2), ('11:00-13:00', 1), ('19:00-21:00', 1)]
+        """
+        n = len(self.sweep_windows)
+        if not n:
+            return ()
+        counts = [self.sweeps_per_day[1] // n + (k < self.sweeps_per_day[1] % n)
+                  for k in range(n)]
+        return tuple((w, c) for w, c in zip(self.sweep_windows, counts, strict=True) if c)
+
     @property
     def sweeps_mean(self) -> float:
         """Sweeps a day, costed at the middle of the range."""

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 GRADE_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#a6d96a", 4: "#2c7bb6"}
 
 #: Popup rows of the grade map: ``(column, map_field code)``.
-_POPUP = [("road_name", "road_name"), ("grade_text", "grade"),
+_POPUP = [("road_name", "road_name"), ("section_text", "section_label"),
+          ("section_id", "section_id"), ("grade_text", "grade"),
           ("crew_hours_week", "crew_hours_week"), ("workload", "chief_patrol"),
           ("length_m", "length_m"), ("segment_id", "segment_id")]
 
@@ -33,8 +34,10 @@ def grade_map(
     Parameters
     ----------
     segments
-        Segments with ``grade`` (1 … 4), ``length_m`` and optionally ``workload`` and
-        ``crew_hours_week``.
+        Segments with ``grade`` (1 … 4), ``length_m`` and optionally ``section_id``,
+        ``section_no``, ``workload`` and ``crew_hours_week`` (as
+        :attr:`patrolgeo.plans.PlanResult.segments` has them). The popup names the
+        road and its section (路段).
     basemap, offline
         See :func:`patrolgeo.outputs.maps.base_map`.
     lang
@@ -46,8 +49,13 @@ def grade_map(
         The map.
     """
     grade_labels = {g: label("grade", g, lang) for g in GRADE_COLOURS}
+    if "section_id" in segments:
+        numbers = segments["section_no"] if "section_no" in segments else segments["section_id"]
+        section = [pick(f"第{n}段", f"section {n}", lang) for n in numbers]
+    else:
+        section = [""] * len(segments)
     shown = segments.assign(
-        grade_text=segments["grade"].map(grade_labels),
+        grade_text=segments["grade"].map(grade_labels), section_text=section,
         **{c: segments[c].round(1) for c in ("workload", "crew_hours_week") if c in segments},
     )
     return classified_map(
