@@ -21,7 +21,7 @@ import shapely
 from patrolgeo.plans._load import load_rules
 from patrolgeo.plans._rules import Rules
 from patrolgeo.pois import OSMEvidence
-from patrolgeo.roads import HIGHWAY_RANK
+from patrolgeo.roads import HIGHWAY_RANK, road_names
 
 _HIGHWAY_ORDER = {h: i for i, h in enumerate(HIGHWAY_RANK)}
 #: metres in a kilometre (draw is counted per km of road)
@@ -250,7 +250,9 @@ def group_evidence(se: SegmentEvidence, group: np.ndarray, seg_index: np.ndarray
     length = seg["length_m"].to_numpy(dtype=float)[s] * share
     gs = pd.Series(g)
     out = pd.DataFrame(index=pd.Index(sorted(set(g)), name=None))
-    out["road_name"] = pd.Series(seg["road_name"].to_numpy()[s]).groupby(g).first()
+    # the road's own name, not a merged-in member's (a 20 m bridge keeps its name)
+    own_name = seg["road_id"].map(road_names(seg)).to_numpy()
+    out["road_name"] = pd.Series(own_name[s]).groupby(g).first()
     out["length_m"] = pd.Series(length).groupby(g).sum()
     out["n_segments"] = gs.value_counts()
     out["highway"] = _main_class(g, seg["highway"].to_numpy()[s], se.vote_m[s] * share,

@@ -346,7 +346,10 @@ def section_segments(se: SegmentEvidence, rules: Rules, min_m: float = MIN_SECTI
     local = local_grades(_local_evidence(se, chain, rules), rules).to_numpy(dtype=float)
     parts = se.vote_m <= 0
     local[parts & (seg["length_m"].to_numpy() > 0)] = np.nan  # sidewalks follow their street
-    order = np.lexsort((seg["segment_id"].astype(str).to_numpy(), chain["mid_m"].to_numpy(),
+    # along the road by the middle of each segment's chainage interval (what the plan
+    # table's from/to show), so a branch's sections never interleave with the main line's
+    middle = ((chain["lo_m"] + chain["hi_m"]) / 2).to_numpy()
+    order = np.lexsort((seg["segment_id"].astype(str).to_numpy(), middle,
                         seg["road_id"].astype(str).to_numpy()))
     number = np.zeros(len(seg), dtype=int)
     length = seg["length_m"].to_numpy(dtype=float)
