@@ -24,6 +24,8 @@ register("route_turn", {
     "uturn": ("掉头沿{onto}返回", "make a U-turn back along {onto}"),
     "arrive_closed": ("回到出发点", "arrive back at the start"),
     "arrive_open": ("到达终点", "arrive at the end"),
+    "leave_area": ("继续驶出区外", "drive on out of the area"),
+    "end_piece": ("本片区巡查完毕", "this piece is done"),
 })
 
 register("route_text", {
@@ -33,6 +35,7 @@ register("route_text", {
     "head": ("沿{road}向{compass}行驶 {distance}", "Head {compass} on {road} for {distance}"),
     "transit": ("（途经，不巡查）", " (transit only)"),
     "step": ("{head}{transit}，{then}", "{head}{transit}, then {then}"),
+    "step_only": ("{head}", "{head}"),
     "summary": ("全程 {total}，约 {minutes:.0f} 分钟；巡查 {service}，"
                 "途经 {deadhead}（{deadhead_pct:.1f}%），掉头 {u_turns} 次。",
                 "Total {total}, about {minutes:.0f} min; patrol {service}, transit "
@@ -44,10 +47,10 @@ register("route_text", {
                       "transfer back to the first piece: {distance} straight (no street link)"),
     "pieces": ("路网分为 {pieces} 个互不相连的片区，片区间直线转移 {transfers} 次共 {transfer}"
                "（不计入道路里程）。",
-               "The network is in {pieces} pieces no street joins: {transfers} straight "
+               " The network is in {pieces} pieces no street joins: {transfers} straight "
                "transfers, {transfer} in all (not counted as street distance)."),
     "outside_summary": ("其中出区掉头 {count} 次，区外行驶 {distance}。",
-                        "It leaves the area {count} times to turn back, {distance} outside."),
+                        " It leaves the area {count} times to turn back, {distance} outside."),
     "attribution": ("地图数据 {attribution}", "Map data {attribution}"),
     "gpx_name": ("巡查路线", "Patrol route"),
     "gpx_desc": ("全程 {km:.2f} 公里；地图数据 {attribution}",
