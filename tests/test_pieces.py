@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
 import pytest
-from oneway_check import ALONG, AGAINST, OneWayChecker, allowed_directions, check_route
-from osm_builders import write_osm
 from shapely.geometry import Point, box
 
+from oneway_check import AGAINST, ALONG, allowed_directions, check_route
+from osm_builders import write_osm
 from patrolgeo import roads, routing
 from patrolgeo.outputs.route import route_gpx, turn_by_turn
 from patrolgeo.routing.steps import route_steps
@@ -68,8 +69,7 @@ def test_cut_dual_carriageway_gets_a_legal_link_outside(tmp_path, mode):
         assert abs(refs.index(b) - refs.index(a)) == 1
         assert step in allowed_directions(tags, mode)
     # its length is the length of the path it follows
-    expect = sum(G_full_len(NODES[a], NODES[b]) for a, b in zip(nodes, nodes[1:],
-                                                                    strict=False))
+    expect = sum(_great_circle_m(NODES[a], NODES[b]) for a, b in itertools.pairwise(nodes))
     assert data["length"] == pytest.approx(expect, rel=0.01)
     # it is no segment, and the route covers both carriageways, legally
     assert not segments["segment_id"].str.startswith("outside").any()
@@ -84,7 +84,7 @@ def test_cut_dual_carriageway_gets_a_legal_link_outside(tmp_path, mode):
     assert "leave the area and turn back" in "\n".join(turn_by_turn(route, "en"))
 
 
-def G_full_len(a, b):
+def _great_circle_m(a, b):
     """Great-circle metres between two (lat, lon) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = (math.sin((lat2 - lat1) / 2) ** 2
