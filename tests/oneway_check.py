@@ -282,14 +282,33 @@ def route_runs(route: Any) -> list[Run]:
     """The runs of a :class:`patrolgeo.routing.Route`, lines in WGS-84 as driven.
 
     The way of a run is the ``osm_way_id`` of its segment (the route's segments table).
+    A boundary link (``kind == "outside"``: a detour outside the area) is split into
+    one run per step along the ways it follows (``via_ways``/``via_nodes`` of
+    ``route.links``); a transfer leg runs on no way and is skipped.
     """
     table = route.to_geodataframe().to_crs(4326)
     segs = route.segments
     way_of = dict(zip(segs["segment_id"].astype(str), segs["osm_way_id"].astype(int),
                       strict=True))
-    return [Run(way_of[str(sid)], int(u), int(v), tuple(geom.coords))
-            for sid, u, v, geom in zip(table["segment_id"], table["u"], table["v"],
-                                       table.geometry, strict=True)]
+    links = route.links.set_index("segment_id") if route.links is not None else None
+    kinds = table["kind"] if "kind" in table else ["street"] * len(table)
+    runs: list[Run] = []
+    for sid, u, v, geom, kind in zip(table["segment_id"], table["u"], table["v"],
+                                     table.geometry, kinds, strict=True):
+        if kind == "transfer":
+            continue
+        if kind == "outside":
+            assert links is not None
+            ways = [int(w) for w in str(links.loc[sid, "via_ways"]).split(";")]
+            nodes = [int(n) for n in str(links.loc[sid, "via_nodes"]).split(";")]
+            assert (nodes[0], nodes[-1]) == (int(u), int(v)) and len(nodes) == len(ways) + 1
+            points = list(geom.coords)  # the link's vertices are its nodes
+            assert len(points) == len(nodes)
+            runs += [Run(w, a, b, (points[i], points[i + 1]))
+                     for i, (w, a, b) in enumerate(zip(ways, nodes, nodes[1:], strict=False))]
+            continue
+        runs.append(Run(way_of[str(sid)], int(u), int(v), tuple(geom.coords)))
+    return runs
 
 
 def check_route(osm: str | Path | OSMWays, route: Any, mode: str | None = None

@@ -24,6 +24,8 @@ register("route_turn", {
     "uturn": ("掉头沿{onto}返回", "make a U-turn back along {onto}"),
     "arrive_closed": ("回到出发点", "arrive back at the start"),
     "arrive_open": ("到达终点", "arrive at the end"),
+    "leave_area": ("继续驶出区外", "drive on out of the area"),
+    "end_piece": ("本片区巡查完毕", "this piece is done"),
 })
 
 register("route_text", {
@@ -33,10 +35,22 @@ register("route_text", {
     "head": ("沿{road}向{compass}行驶 {distance}", "Head {compass} on {road} for {distance}"),
     "transit": ("（途经，不巡查）", " (transit only)"),
     "step": ("{head}{transit}，{then}", "{head}{transit}, then {then}"),
+    "step_only": ("{head}", "{head}"),
     "summary": ("全程 {total}，约 {minutes:.0f} 分钟；巡查 {service}，"
                 "途经 {deadhead}（{deadhead_pct:.1f}%），掉头 {u_turns} 次。",
                 "Total {total}, about {minutes:.0f} min; patrol {service}, transit "
                 "{deadhead} ({deadhead_pct:.1f}%), {u_turns} U-turns."),
+    "outside": ("出区掉头（区外 {distance}）", "leave the area and turn back ({distance} outside)"),
+    "transfer": ("转移至下一片区：直线 {distance}（路网不连通）",
+                 "transfer to the next piece: {distance} straight (no street link)"),
+    "transfer_back": ("转移回出发片区：直线 {distance}（路网不连通）",
+                      "transfer back to the first piece: {distance} straight (no street link)"),
+    "pieces": ("路网分为 {pieces} 个互不相连的片区，片区间直线转移 {transfers} 次共 {transfer}"
+               "（不计入道路里程）。",
+               " The network is in {pieces} pieces no street joins: {transfers} straight "
+               "transfers, {transfer} in all (not counted as street distance)."),
+    "outside_summary": ("其中出区掉头 {count} 次，区外行驶 {distance}。",
+                        " It leaves the area {count} times to turn back, {distance} outside."),
     "attribution": ("地图数据 {attribution}", "Map data {attribution}"),
     "gpx_name": ("巡查路线", "Patrol route"),
     "gpx_desc": ("全程 {km:.2f} 公里；地图数据 {attribution}",
@@ -70,6 +84,8 @@ register("route_check", {
     "served_twice": ("路段 {sid} 作业了不止一次", "segment {sid} is served more than once"),
     "route_length": ("路线长度 {stated:.1f} 米与几何重算 {geometry:.1f} 米不符",
                      "route states {stated:.1f} m, geometry gives {geometry:.1f} m"),
+    "transfer_joined": ("第 {n} 段转移 ({u}→{v})：两端有道路相连，不应直线转移",
+                        "transfer {n} ({u}->{v}) joins nodes a street already joins"),
     "cumulative": ("累计里程与总长不符", "cumulative distance does not add up to the total"),
     "failed": ("路线校验未通过：{shown}{more}", "route check failed: {shown}{more}"),
 })
@@ -80,6 +96,9 @@ register("route_unreachable", {
     "one_way_unreachable": ("单行道限制，无法驶入并驶出",
                             "one-way streets allow no way in and back out"),
     "disconnected": ("与路线所在路网不相连", "not connected to the route's network"),
+    "boundary_dead_end": ("单行道通往区外（或自区外驶入），数据中无区外掉头道路",
+                          "one-way road leading out of the area (or in from outside); the "
+                          "data holds no road outside to turn round on"),
     "summary": ("注意：{count} 个路段（{km:.2f} 公里）无法到达，未纳入路线（{reasons}），"
                 "清单见 {file}",
                 "note: {count} segments ({km:.2f} km) cannot be reached and are left out "

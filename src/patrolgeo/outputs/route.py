@@ -72,11 +72,19 @@ def step_text(step: Step, closed: bool, lang: str = DEFAULT_LANG) -> str:
     -------
     str
     """
-    head = _text("head", lang, road=_road_label(step.road, lang),
-                 compass=label("route_compass", step.compass, lang),
-                 distance=distance_text(step.length_m, lang))
-    transit = _text("transit", lang) if step.deadhead else ""
     then = _turn_text(step.turn, step.next_road, closed, lang)
+    distance = distance_text(step.length_m, lang)
+    if step.kind == "transfer":
+        if step.turn == "arrive":
+            head = _text("transfer_back" if closed else "transfer", lang, distance=distance)
+            return _text("step", lang, head=head, transit="", then=then)
+        return _text("step_only", lang, head=_text("transfer", lang, distance=distance))
+    if step.kind == "outside":
+        head = _text("outside", lang, distance=distance)
+        return _text("step", lang, head=head, transit="", then=then)
+    head = _text("head", lang, road=_road_label(step.road, lang),
+                 compass=label("route_compass", step.compass, lang), distance=distance)
+    transit = _text("transit", lang) if step.deadhead else ""
     return _text("step", lang, head=head, transit=transit, then=then)
 
 
@@ -100,6 +108,13 @@ def turn_by_turn(route: Route, lang: str = DEFAULT_LANG) -> list[str]:
                     deadhead=distance_text(route.deadhead_length_m, lang),
                     deadhead_pct=route.deadhead_pct, u_turns=route.u_turns)
     lines = [summary]
+    if route.outside_length_m > 0:
+        lines[0] += _text("outside_summary", lang, count=sum(
+            1 for s in route_steps(route) if s.kind == "outside"),
+            distance=distance_text(route.outside_length_m, lang))
+    if route.pieces > 1:
+        lines[0] += _text("pieces", lang, pieces=route.pieces, transfers=route.transfers,
+                          transfer=distance_text(route.transfer_length_m, lang))
     lines += [f"{n}. {step_text(step, route.closed, lang)}"
               for n, step in enumerate(route_steps(route), 1)]
     lines.append(_text("attribution", lang, attribution=ATTRIBUTION))
@@ -135,15 +150,27 @@ def route_gpx(route: Route, name: str | None = None, *, lang: str = DEFAULT_LANG
     ET.SubElement(copyright_el, "license").text = "https://opendatacommons.org/licenses/odbl/"
     trk = ET.SubElement(gpx, "trk")
     ET.SubElement(trk, "name").text = title
-    seg = ET.SubElement(trk, "trkseg")
-    if route.traversals:
+    if not route.traversals:
+        ET.SubElement(trk, "trkseg")
+    else:
         import geopandas as gpd
 
-        lines = gpd.GeoSeries(route.geometries(), crs=route.crs).to_crs(WGS84)
-        coords = shapely.get_coordinates(lines.values)
-        keep = np.ones(len(coords), bool)
-        keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > GPX_COORD_EPS, axis=1)
-        for lon, lat in coords[keep]:
-            ET.SubElement(seg, "trkpt", lat=f"{lat:.7f}", lon=f"{lon:.7f}")
+        lines = gpd.GeoSeries(route.geometries(), crs=route.crs).to_crs(WGS84).to_numpy()
+        # a transfer leg runs on no street: the track breaks there (a new trkseg)
+        transfer = np.fromiter((t.kind == "transfer" for t in route.traversals), bool)
+        start = 0
+        for stop in [*np.flatnonzero(transfer).tolist(), len(lines)]:
+            if stop > start:
+                _track_segment(ET.SubElement(trk, "trkseg"), lines[start:stop])
+            start = stop + 1
     ET.indent(gpx)
     return ET.tostring(gpx, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _track_segment(seg: ET.Element, lines: np.ndarray) -> None:
+    """Write the vertices of ``lines`` (WGS-84, in order) as the points of ``seg``."""
+    coords = shapely.get_coordinates(lines)
+    keep = np.ones(len(coords), bool)
+    keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > GPX_COORD_EPS, axis=1)
+    for lon, lat in coords[keep]:
+        ET.SubElement(seg, "trkpt", lat=f"{lat:.7f}", lon=f"{lon:.7f}")

@@ -11,6 +11,7 @@ import osmnx as ox
 from shapely.geometry import Polygon
 
 from patrolgeo.errors import AreaError, EmptyNetworkError, OSMFileError
+from patrolgeo.roads._links import add_boundary_links, mark_cut_ends
 from patrolgeo.roads._read import _first_line
 
 
@@ -22,6 +23,7 @@ def _finish_graph(
     keep_components: bool = False,
     keep_ways: Collection[int] = (),
     dropped: list[dict[str, Any]] | None = None,
+    boundary_links: bool = False,
 ) -> nx.MultiDiGraph:
     """Clip, keep the largest component, simplify (one segment per way) and project.
 
@@ -40,9 +42,13 @@ def _finish_graph(
     dropped
         When given, one excluded-way record (reason ``component``) per way of the
         dropped pieces is appended to it.
+    boundary_links
+        Where clipping cut one-way roads, add the legal detours outside the area
+        (:func:`patrolgeo.roads._links.add_boundary_links`; drive and bike graphs).
     """
     if len(G) == 0 or G.number_of_edges() == 0:
         raise EmptyNetworkError("no roads of this mode in the data", file=source)
+    full = G
     if area is not None:
         try:
             G = ox.truncate.truncate_graph_polygon(G, area, truncate_by_edge=False)
@@ -55,6 +61,10 @@ def _finish_graph(
         G = _main_components(G, set(keep_ways), dropped)
     if G.number_of_edges() == 0:
         raise EmptyNetworkError("the network has no edges after clipping", file=source)
+    if boundary_links and area is not None:
+        G = nx.MultiDiGraph(G)  # a subgraph view is frozen
+        mark_cut_ends(G, full, area)
+        add_boundary_links(G, full, area)
     # one segment never spans two OSM ways, so its id can name the way it belongs to
     G = ox.simplify_graph(G, edge_attrs_differ=["osmid"])
     G = ox.project_graph(G)

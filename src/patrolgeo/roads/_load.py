@@ -217,7 +217,7 @@ def _network_from_file(path: Path, *, network: str, mode: str, area: Polygon | N
     G.graph["mode"] = mode
     G = _finish_graph(G, area, str(path), keep_components=keep_components,
                       keep_ways=rules.include_ways if network == "city" else (),
-                      dropped=records)
+                      dropped=records, boundary_links=mode != "walk")
     G.graph["network"] = network
     _note_folded_links(records, refs_of)
     return RoadNetwork(graph=G, excluded=excluded_frame(records), areas=areas)

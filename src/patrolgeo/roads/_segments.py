@@ -18,6 +18,7 @@ from shapely.geometry import LineString, MultiLineString
 from shapely.ops import linemerge
 
 from patrolgeo.errors import EmptyNetworkError
+from patrolgeo.roads._links import is_outside
 from patrolgeo.roads._names import HIGHWAY_RANK, ROAD_GAP_M, name_roads, road_names
 from patrolgeo.segments import SEGMENT_COLUMNS, validate_segments
 
@@ -91,7 +92,8 @@ def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M,
     The two directed edges of a two-way street form one segment; a one-way street is one
     segment with ``oneway=True``. ``segment_id`` is ``"<way>-<a>-<b>"`` from the OSM way
     id and the OSM ids of the end nodes (``a <= b``), with a ``-<n>`` suffix only where
-    one way joins the same two nodes twice; it never depends on row order.
+    one way joins the same two nodes twice; it never depends on row order. Boundary
+    links (edges flagged ``outside``, see :mod:`patrolgeo.roads._links`) are skipped.
 
     Parameters
     ----------
@@ -119,6 +121,8 @@ def segments_from_graph(G: nx.MultiDiGraph, *, gap_m: float = ROAD_GAP_M,
     """
     groups: dict[tuple[Any, ...], list[tuple[int, int, int, dict[str, Any]]]] = {}
     for u, v, k, data in G.edges(keys=True, data=True):
+        if is_outside(data):  # a boundary link: a way to turn round, not a street
+            continue
         geom = _edge_geometry(G, u, v, data)
         a, b = (u, v) if u <= v else (v, u)
         way = _scalar(data.get("osmid"))
@@ -215,4 +219,5 @@ def roads_from_segments(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def undirected_length(G: nx.MultiDiGraph) -> float:
     """Total street length in metres, counting each two-way street once."""
-    return float(sum(d["length"] for _, _, d in ox.convert.to_undirected(G).edges(data=True)))
+    return float(sum(d["length"] for _, _, d in ox.convert.to_undirected(G).edges(data=True)
+                     if not is_outside(d)))

@@ -15,6 +15,7 @@ from typing import Any, SupportsInt, cast
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import Transformer
 from scipy.sparse import coo_matrix, csr_matrix
@@ -55,7 +56,14 @@ class StreetNetwork:
     road
         Road name of each segment (for instructions and keeping a road together).
     row
-        Position of each segment in the segments table it came from.
+        Position of each segment in the segments table it came from (links: -1).
+    outside
+        Rows that are boundary links of the graph (edges flagged ``outside``, see
+        :mod:`patrolgeo.roads._links`): one-way travel arcs after the segments, never
+        required; None when the graph has none.
+    links
+        The link rows (``segment_id, u, v, key, length_m, via_ways, via_nodes,
+        geometry``), for the route's geometry and checks.
     """
 
     node_ids: np.ndarray
@@ -73,6 +81,14 @@ class StreetNetwork:
     road: np.ndarray
     row: np.ndarray
     crs: Any = None
+    outside: np.ndarray | None = None
+    links: gpd.GeoDataFrame | None = None
+
+    def link_mask(self) -> np.ndarray:
+        """Rows that are boundary links (travel only, never a segment to serve)."""
+        if self.outside is None:
+            return np.zeros(self.n_segments, bool)
+        return self.outside
 
     @property
     def n_nodes(self) -> int:
@@ -166,6 +182,39 @@ def _edge_keys(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame, u: np.ndarray, v:
     return key_fwd, key_rev
 
 
+#: Prefix of the row id of a boundary link (``outside:<u>-<v>-<key>``).
+OUTSIDE_PREFIX = "outside:"
+
+#: Columns of :attr:`StreetNetwork.links`.
+LINK_COLUMNS = ("segment_id", "u", "v", "key", "oneway", "length_m", "road_name", "via_ways",
+                "via_nodes", "geometry")
+
+
+def is_outside_edge(data: dict[str, Any]) -> bool:
+    """Whether edge attributes flag a boundary link (``outside``; True or "True" from GraphML)."""
+    flag = data.get("outside", False)
+    return flag is True or str(flag).lower() == "true"
+
+
+def graph_links(G: nx.MultiDiGraph, crs: Any) -> gpd.GeoDataFrame:
+    """The boundary links of ``G`` (edges flagged ``outside``) as rows of a table."""
+    rows = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if not is_outside_edge(d):
+            continue
+        geom = d.get("geometry")
+        if geom is None:
+            geom = shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]),
+                                       (G.nodes[v]["x"], G.nodes[v]["y"])])
+        rows.append({"segment_id": f"{OUTSIDE_PREFIX}{u}-{v}-{k}", "u": u, "v": v, "key": k,
+                     "oneway": True, "length_m": float(d.get("length", geom.length)),
+                     "road_name": None, "via_ways": str(d.get("via_ways", "")),
+                     "via_nodes": str(d.get("via_nodes", "")), "geometry": geom})
+    if not rows:
+        return gpd.GeoDataFrame({c: [] for c in LINK_COLUMNS}, geometry="geometry", crs=crs)
+    return gpd.GeoDataFrame(rows, columns=list(LINK_COLUMNS), geometry="geometry", crs=crs)
+
+
 def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> StreetNetwork:
     """Build the :class:`StreetNetwork` of ``segments`` over graph ``G``.
 
@@ -182,6 +231,12 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
         When a segment names an edge that is not in ``G``.
     """
     _check_table(segments)
+    links = graph_links(G, segments.crs)
+    n_streets = len(segments)
+    if len(links):
+        segments = pd.concat([segments, links[[c for c in links.columns
+                                               if c not in ("via_ways", "via_nodes")]]],
+                             ignore_index=True)
     ids = segments["segment_id"].astype(str)
     rows = np.arange(len(segments))
     if not ids.is_monotonic_increasing:
@@ -218,7 +273,9 @@ def network_from_graph(G: nx.MultiDiGraph, segments: gpd.GeoDataFrame) -> Street
         segment_ids=segments["segment_id"].to_numpy(dtype=object),
         a=a.astype(np.int64), b=b.astype(np.int64), length=length, oneway=oneway,
         key_fwd=key_fwd, key_rev=key_rev, heading_a=heading_a, heading_b=heading_b,
-        road=road, row=rows, crs=segments.crs,
+        road=road, row=np.where(rows < n_streets, rows, -1), crs=segments.crs,
+        outside=(rows >= n_streets) if len(links) else None,
+        links=links if len(links) else None,
     )
 
 

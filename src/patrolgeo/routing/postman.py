@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -29,10 +30,25 @@ import pandas as pd
 from patrolgeo.errors import RoutingError
 from patrolgeo.routing._cover import EPS_M, Cover
 from patrolgeo.routing._directed import solve_directed
+from patrolgeo.routing._pieces import (
+    Piece,
+    boundary_dead_ends,
+    nearest_next,
+    piece_of_node,
+    split_pieces,
+    straight_m,
+)
 from patrolgeo.routing._rural import solve_undirected
 from patrolgeo.routing.euler import CircuitInput, TurnPenalty, euler_circuit
-from patrolgeo.routing.network import StreetNetwork, components, network_from_graph, to_graph_xy
-from patrolgeo.routing.route import SPEEDS_KMH, Route, Traversal
+from patrolgeo.routing.network import StreetNetwork, network_from_graph, to_graph_xy
+from patrolgeo.routing.route import (
+    KIND_OUTSIDE,
+    KIND_STREET,
+    KIND_TRANSFER,
+    SPEEDS_KMH,
+    Route,
+    Traversal,
+)
 
 MODES = ("walk", "bike", "drive")
 
@@ -44,6 +60,9 @@ EXACT_TIME_LIMIT_S = 60.0
 
 
 Start = tuple[float, float] | int | None
+
+#: Prefix of the id of a transfer leg between pieces (``transfer:<n>``).
+TRANSFER_PREFIX = "transfer:"
 
 
 def _required_mask(net: StreetNetwork, required: Iterable[str] | None) -> np.ndarray:
@@ -59,20 +78,6 @@ def _required_mask(net: StreetNetwork, required: Iterable[str] | None) -> np.nda
         raise RoutingError(f"{len(missing)} required segment id(s) not in the network: "
                            f"{shown}", field="segment_id")
     return known.isin(wanted)
-
-
-def _main_component(net: StreetNetwork, required: np.ndarray, respect_oneway: bool
-                    ) -> tuple[np.ndarray, int]:
-    """Component label of every node, and the component holding most required length."""
-    tail, head, _, _ = net.arcs(respect_oneway)
-    label = components(net.n_nodes, tail, head, strong=respect_oneway)
-    req = np.flatnonzero(required)
-    inside = req[label[net.a[req]] == label[net.b[req]]]
-    if len(inside) == 0:
-        raise RoutingError("no required segment can be driven both in and out",
-                           field="required")
-    weight = np.bincount(label[net.a[inside]], weights=net.length[inside] + 1e-9)
-    return label, int(np.argmax(weight))
 
 
 def _snap_start(net: StreetNetwork, G: nx.MultiDiGraph, start: Start, allowed: np.ndarray,
@@ -156,6 +161,7 @@ def postman_route(
     improve: bool = True,
     exact: bool = False,
     time_limit_s: float = EXACT_TIME_LIMIT_S,
+    link_pieces: bool = True,
 ) -> Route:
     """Compute a postman route covering the required segments.
 
@@ -201,6 +207,12 @@ def postman_route(
         route is then optimal, or the bound it proved tightens ``lower_bound_m``.
     time_limit_s
         Time limit of the exact solve.
+    link_pieces
+        On a network in several pieces no street joins (``keep_components``), serve
+        every piece: each on a circuit of its own, nearest piece next, joined by
+        straight transfer legs (``Traversal.kind == "transfer"``, counted in
+        ``Route.transfer_length_m``, not in the road length). False serves only the
+        piece with most required length and lists the others as unreachable.
 
     Returns
     -------
@@ -222,41 +234,173 @@ def postman_route(
     if speed <= 0:
         raise RoutingError("speed must be positive", field="speed_kmh")
     net = network_from_graph(G, segments)
-    wanted = _required_mask(net, required)
+    wanted = _required_mask(net, required) & ~net.link_mask()
     if not wanted.any():
         return Route([], closed, mode, lower_bound_m=0.0, optimal=True, method="nothing to do",
                      speed_mps=speed, respect_oneway=respect, both_sides=both_sides,
                      crs=net.crs, segments=segments, seconds=time.perf_counter() - t0)
-    req, unreachable, in_main = _reachable(net, wanted, respect, on_unreachable)
-    start_node, snap = _snap_start(net, G, start, in_main, max_snap_m)
-    cover = _solve(net, req, respect, both_sides, start_node, closed, improve)
-    if exact and closed and not cover.optimal:
-        cover = _refine_exactly(net, cover, req, respect, both_sides, start_node,
-                                time_limit_s)
+    pieces, unreachable = _reachable(net, wanted, respect, on_unreachable, link_pieces)
+    at_boundary = (boundary_dead_ends(net, _boundary_nodes(G, net), pieces, unreachable)
+                   if respect else np.zeros(net.n_segments, bool))
+    allowed = np.logical_or.reduce([p.nodes for p in pieces])
+    start_node, snap = _snap_start(net, G, start, allowed, max_snap_m)
+    if start_node >= 0:  # the station's piece comes first
+        first = piece_of_node(pieces, start_node)
+        pieces.insert(0, pieces.pop(first))
+    settings = _Settings(respect, both_sides, improve, exact, time_limit_s, speed,
+                         turn_penalty)
+    road_code = pd.factorize(pd.Series(net.road, dtype=object), use_na_sentinel=True)[0]
+    legs = _chain(net, pieces, start_node, closed, settings, road_code)
+    traversals = _join_legs(net, legs, closed, speed)
+    covers = [leg.cover for leg in legs]
+    total = float(sum(t.length_m for t in traversals if t.kind != KIND_TRANSFER))
+    lower = min(float(sum(c.lower_bound_m for c in covers)), total)
+    start_dense = legs[0].cover.start
+    return Route(
+        traversals=traversals, closed=closed, mode=mode,
+        start_node=_native(net.node_ids[start_dense]),
+        end_node=traversals[-1].v if traversals else _native(net.node_ids[start_dense]),
+        lower_bound_m=lower, optimal=all(c.optimal for c in covers),
+        method=" + ".join(dict.fromkeys(c.method for c in covers)), speed_mps=speed,
+        u_turns=sum(leg.u_turns for leg in legs),
+        dead_end_u_turns=sum(leg.dead_end for leg in legs), respect_oneway=respect,
+        both_sides=both_sides,
+        required_ids=tuple(net.segment_ids[np.logical_or.reduce(
+            [p.required for p in pieces])].astype(str)),
+        unreachable_ids=tuple(sorted(net.segment_ids[unreachable].astype(str))),
+        boundary_ids=tuple(sorted(net.segment_ids[at_boundary].astype(str))),
+        start_snap_m=snap, seconds=time.perf_counter() - t0, crs=net.crs,
+        segments=segments, links=_used_links(net, traversals), pieces=len(pieces),
+    )
+
+
+@dataclass
+class _Settings:
+    """What every piece of a route is solved with."""
+
+    respect: bool
+    both_sides: bool
+    improve: bool
+    exact: bool
+    time_limit_s: float
+    speed: float
+    turn_penalty: TurnPenalty | None
+
+
+@dataclass
+class _Leg:
+    """The circuit serving one piece, and the straight leg that led to it."""
+
+    cover: Cover
+    traversals: list[Traversal]
+    u_turns: int
+    dead_end: int
+    transfer_from: int = -1  # dense node the transfer leg into this piece starts at
+    transfer_m: float = 0.0
+
+
+def _solve_piece(net: StreetNetwork, req: np.ndarray, start: int, closed: bool,
+                 settings: _Settings, road_code: np.ndarray) -> _Leg:
+    """Solve and order the route of one piece from ``start`` (-1: the solver's choice)."""
+    cover = _solve(net, req, settings.respect, settings.both_sides, start, closed,
+                   settings.improve)
+    if settings.exact and closed and not cover.optimal:
+        cover = _refine_exactly(net, cover, req, settings.respect, settings.both_sides,
+                                start, settings.time_limit_s)
     if cover.start < 0:
         first = int(np.flatnonzero(req)[np.argmin(net.segment_ids[req].astype(str))])
         cover.start = cover.end = int(net.a[first])
-
-    road_code = pd.factorize(pd.Series(net.road, dtype=object), use_na_sentinel=True)[0]
     ci, copy_seg, copy_along = _circuit_input(net, cover, road_code)
-    circuit = euler_circuit(ci, cover.start, turn_penalty)
+    circuit = euler_circuit(ci, cover.start, settings.turn_penalty)
+    traversals, dead_end = _traversals(net, cover, circuit, copy_seg, copy_along,
+                                       settings.speed, settings.respect)
+    return _Leg(cover, traversals, circuit.u_turns, dead_end)
 
-    traversals, dead_end = _traversals(net, cover, circuit, copy_seg, copy_along, speed,
-                                       respect)
-    total = float(sum(t.length_m for t in traversals))
-    lower = min(float(cover.lower_bound_m), total)  # equal but for float summation order
-    return Route(
-        traversals=traversals, closed=closed, mode=mode,
-        start_node=_native(net.node_ids[cover.start]),
-        end_node=traversals[-1].v if traversals else _native(net.node_ids[cover.start]),
-        lower_bound_m=lower, optimal=bool(cover.optimal),
-        method=cover.method, speed_mps=speed, u_turns=circuit.u_turns,
-        dead_end_u_turns=dead_end, respect_oneway=respect, both_sides=both_sides,
-        required_ids=tuple(net.segment_ids[req].astype(str)),
-        unreachable_ids=tuple(sorted(net.segment_ids[unreachable].astype(str))),
-        start_snap_m=snap, seconds=time.perf_counter() - t0, crs=net.crs,
-        segments=segments,
-    )
+
+def _chain(net: StreetNetwork, pieces: list[Piece], start: int, closed: bool,
+           settings: _Settings, road_code: np.ndarray) -> list[_Leg]:
+    """Serve the pieces one after another, each next the nearest to where the route is.
+
+    Every piece but the last of an open route is served on a closed circuit from its
+    entry, so the route leaves a piece where it entered it.
+    """
+    last = len(pieces) - 1
+    legs = [_solve_piece(net, pieces[0].required, start, closed or last > 0, settings,
+                         road_code)]
+    at = legs[0].cover.start
+    left = list(range(1, len(pieces)))
+    while left:
+        nxt, entry, metres = nearest_next(net, pieces, left, at)
+        left.remove(nxt)
+        leg = _solve_piece(net, pieces[nxt].required, entry, closed or bool(left),
+                           settings, road_code)
+        leg.transfer_from, leg.transfer_m = at, metres
+        legs.append(leg)
+        at = entry
+    return legs
+
+
+def _transfer(net: StreetNetwork, number: int, p: int, q: int) -> Traversal:
+    return Traversal(f"{TRANSFER_PREFIX}{number}", _native(net.node_ids[p]),
+                     _native(net.node_ids[q]), None, True, straight_m(net, p, q),
+                     kind=KIND_TRANSFER)
+
+
+def _join_legs(net: StreetNetwork, legs: list[_Leg], closed: bool, speed: float
+               ) -> list[Traversal]:
+    """The legs' traversals in order, with the transfer legs between them.
+
+    ``cum_m`` counts road metres only; ``time_s`` counts the transfers too.
+    """
+    out: list[Traversal] = []
+    for number, leg in enumerate(legs):
+        if number > 0:
+            out.append(_transfer(net, number, leg.transfer_from, leg.cover.start))
+        out.extend(leg.traversals)
+    if closed and len(legs) > 1:
+        out.append(_transfer(net, len(legs), legs[-1].cover.start, legs[0].cover.start))
+    cum = 0.0
+    for t in out:
+        if t.kind != KIND_TRANSFER:
+            cum += t.length_m
+        t.cum_m = cum
+    elapsed = 0.0
+    for t in out:
+        elapsed += t.length_m / speed
+        t.time_s = elapsed
+    return out
+
+
+def _used_links(net: StreetNetwork, traversals: list[Traversal]) -> gpd.GeoDataFrame | None:
+    """The lines of the boundary links and transfer legs the route runs."""
+    import shapely
+
+    rows = []
+    kinds = {t.segment_id: t for t in traversals if t.kind != KIND_STREET}
+    if not kinds:
+        return None
+    links = net.links.set_index("segment_id") if net.links is not None else None
+    index = {n: i for i, n in enumerate(net.node_ids.tolist())}
+    for sid, t in kinds.items():
+        if t.kind == KIND_OUTSIDE and links is not None:
+            row = links.loc[sid]
+            rows.append({"segment_id": sid, "kind": t.kind, "u": t.u, "v": t.v,
+                         "length_m": float(row["length_m"]), "via_ways": row["via_ways"],
+                         "via_nodes": row["via_nodes"], "geometry": row.geometry})
+        else:
+            p, q = index[t.u], index[t.v]
+            line = shapely.LineString([(net.x[p], net.y[p]), (net.x[q], net.y[q])])
+            rows.append({"segment_id": sid, "kind": t.kind, "u": t.u, "v": t.v,
+                         "length_m": t.length_m, "via_ways": "", "via_nodes": "",
+                         "geometry": line})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=net.crs)
+
+
+def _boundary_nodes(G: nx.MultiDiGraph, net: StreetNetwork) -> np.ndarray:
+    """Boolean per node: a cut end of the area (``boundary`` attribute, see roads)."""
+    nodes = G._node
+    return np.fromiter((bool(nodes[n].get("boundary")) for n in net.node_ids.tolist()),
+                       bool, net.n_nodes)
 
 
 def _check_choices(mode: str, on_unreachable: str) -> None:
@@ -268,18 +412,16 @@ def _check_choices(mode: str, on_unreachable: str) -> None:
                            field="on_unreachable")
 
 
-def _reachable(net: StreetNetwork, wanted: np.ndarray, respect: bool, on_unreachable: str
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return required segments in the main component, those left out, and its nodes."""
-    label, main = _main_component(net, wanted, respect)
-    reachable = (label[net.a] == main) & (label[net.b] == main)
-    unreachable = wanted & ~reachable
+def _reachable(net: StreetNetwork, wanted: np.ndarray, respect: bool, on_unreachable: str,
+               all_pieces: bool) -> tuple[list[Piece], np.ndarray]:
+    """Return the pieces to serve, and the required segments left out."""
+    pieces, unreachable = split_pieces(net, wanted, respect, all_pieces)
     if unreachable.any() and on_unreachable == "raise":
         ids = sorted(net.segment_ids[unreachable].astype(str))
         shown = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
         raise RoutingError(f"{len(ids)} required segment(s) cannot be reached and left "
                            f"from the rest of the network: {shown}", field="segment_id")
-    return wanted & reachable, unreachable, label == main
+    return pieces, unreachable
 
 
 def _solve(net: StreetNetwork, req: np.ndarray, respect: bool, both_sides: bool,
@@ -352,13 +494,15 @@ def _traversals(net: StreetNetwork, cover: Cover, circuit: Any, copy_seg: np.nda
     node_ids = net.node_ids.tolist()
     seg_ids = net.segment_ids
     roads = net.road
+    kind = np.where(net.link_mask()[seg], KIND_OUTSIDE, KIND_STREET)
     out = [
         Traversal(str(seg_ids[s]), node_ids[t], node_ids[h],
                   None if k < 0 else int(k), bool(d), float(ln), bool(f),
                   None if r is None or (isinstance(r, float) and np.isnan(r)) else str(r),
-                  float(c), float(c / speed))
-        for s, t, h, k, d, ln, f, r, c in zip(
+                  float(c), float(c / speed), str(kd))
+        for s, t, h, k, d, ln, f, r, c, kd in zip(
             seg.tolist(), tail.tolist(), head.tolist(), key.tolist(), deadhead.tolist(),
-            length.tolist(), forward.tolist(), roads[seg].tolist(), cum.tolist(), strict=True)
+            length.tolist(), forward.tolist(), roads[seg].tolist(), cum.tolist(),
+            kind.tolist(), strict=True)
     ]
     return out, dead_end

@@ -21,6 +21,16 @@ UNREACHABLE_COLUMNS = ("segment_id", "way_id", "road_name", "highway", "length_m
 #: and out; or it lies on another piece, joined to the route's by no street at all.
 UNREACHABLE_ONE_WAY = "one_way_unreachable"
 UNREACHABLE_DISCONNECTED = "disconnected"
+#: ... or a one-way road that leads across the area's boundary (or comes in over it),
+#: where the data holds no legal way round outside (no boundary link could be built).
+UNREACHABLE_BOUNDARY = "boundary_dead_end"
+
+#: What a traversal runs on (:attr:`Traversal.kind`): a street of the network; a
+#: boundary link (a legal detour outside the area, on real roads, to turn round); a
+#: transfer leg between pieces of the network no street joins (a straight line).
+KIND_STREET = "street"
+KIND_OUTSIDE = "outside"
+KIND_TRANSFER = "transfer"
 
 
 @dataclass(slots=True)
@@ -45,7 +55,12 @@ class Traversal:
     cum_m
         Distance from the start to the end of this run, in metres.
     time_s
-        Time from the start to the end of this run at the mode's speed, in seconds.
+        Time from the start to the end of this run at the mode's speed, in seconds
+        (transfer legs included, at the same speed).
+    kind
+        :data:`KIND_STREET`, :data:`KIND_OUTSIDE` (``segment_id`` names a boundary
+        link of ``Route.links``) or :data:`KIND_TRANSFER` (a straight leg between
+        pieces, ``key`` None; its length is not in ``cum_m``).
     """
 
     segment_id: str
@@ -58,6 +73,7 @@ class Traversal:
     road_name: str | None = None
     cum_m: float = 0.0
     time_s: float = 0.0
+    kind: str = KIND_STREET
 
 
 @dataclass
@@ -66,7 +82,10 @@ class Route:
 
     ``lower_bound_m`` is a proven lower bound on the length of any route covering the
     same segments under the same rules; ``optimal`` says the route meets it (up to
-    millimetre rounding).
+    millimetre rounding). On a network in several pieces the route serves ``pieces``
+    of them, joined by transfer legs; ``links`` holds the lines of the boundary links
+    and transfer legs it runs (``segment_id, kind, u, v, length_m, via_ways,
+    via_nodes, geometry``).
     """
 
     traversals: list[Traversal]
@@ -84,16 +103,34 @@ class Route:
     both_sides: bool = False
     required_ids: tuple[str, ...] = ()
     unreachable_ids: tuple[str, ...] = ()
+    boundary_ids: tuple[str, ...] = ()
     start_snap_m: float | None = None
     seconds: float = 0.0
     crs: Any = None
     segments: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    links: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    pieces: int = 1
 
     # ------------------------------------------------------------------ totals
     @property
     def total_length_m(self) -> float:
-        """Length of the whole route in metres."""
-        return float(sum(t.length_m for t in self.traversals))
+        """Length of the route on roads in metres (transfer legs are not counted)."""
+        return float(sum(t.length_m for t in self.traversals if t.kind != KIND_TRANSFER))
+
+    @property
+    def transfer_length_m(self) -> float:
+        """Length of the transfer legs between pieces (straight lines), in metres."""
+        return float(sum(t.length_m for t in self.traversals if t.kind == KIND_TRANSFER))
+
+    @property
+    def transfers(self) -> int:
+        """Number of transfer legs."""
+        return sum(1 for t in self.traversals if t.kind == KIND_TRANSFER)
+
+    @property
+    def outside_length_m(self) -> float:
+        """Length driven on boundary links (outside the area, to turn round), metres."""
+        return float(sum(t.length_m for t in self.traversals if t.kind == KIND_OUTSIDE))
 
     @property
     def service_length_m(self) -> float:
@@ -103,7 +140,8 @@ class Route:
     @property
     def deadhead_length_m(self) -> float:
         """Length run without service (travel between or along served streets)."""
-        return float(sum(t.length_m for t in self.traversals if t.deadhead))
+        return float(sum(t.length_m for t in self.traversals
+                         if t.deadhead and t.kind != KIND_TRANSFER))
 
     @property
     def deadhead_pct(self) -> float:
@@ -120,8 +158,9 @@ class Route:
 
     @property
     def duration_s(self) -> float:
-        """Time for the whole route at the mode's speed, in seconds."""
-        return self.total_length_m / self.speed_mps if self.speed_mps > 0 else 0.0
+        """Time for the whole route (transfers included) at the mode's speed, seconds."""
+        metres = self.total_length_m + self.transfer_length_m
+        return metres / self.speed_mps if self.speed_mps > 0 else 0.0
 
     def edges(self) -> list[tuple[int, int, int | None]]:
         """Return the directed graph edges ``(u, v, key)`` in order."""
@@ -152,6 +191,10 @@ class Route:
             "dead_end_u_turns": self.dead_end_u_turns,
             "duration_h": round(self.duration_s / 3600, 3),
             "method": self.method,
+            "pieces": self.pieces,
+            "transfers": self.transfers,
+            "transfer_km": round(self.transfer_length_m / 1000, 4),
+            "outside_km": round(self.outside_length_m / 1000, 4),
         }
 
     def unreachable_table(self) -> pd.DataFrame:
@@ -161,8 +204,10 @@ class Route:
         -------
         pandas.DataFrame
             Columns :data:`UNREACHABLE_COLUMNS`, sorted by ``segment_id``; ``reason`` is
-            :data:`UNREACHABLE_ONE_WAY` or :data:`UNREACHABLE_DISCONNECTED` (the
-            segment shares no street-connected piece with the route).
+            :data:`UNREACHABLE_ONE_WAY`, :data:`UNREACHABLE_BOUNDARY` (listed in
+            ``boundary_ids``: the one-way trouble is the area's boundary) or
+            :data:`UNREACHABLE_DISCONNECTED` (the segment shares no street-connected
+            piece with the route).
         """
         ids = list(self.unreachable_ids)
         if not ids:
@@ -174,29 +219,33 @@ class Route:
         reachable_nodes = self._connected_nodes(table)
         joined = rows["u"].isin(reachable_nodes) | rows["v"].isin(reachable_nodes)
         way = rows["osm_way_id"] if "osm_way_id" in rows else pd.Series(pd.NA, index=rows.index)
+        reason = np.where(joined.to_numpy(), UNREACHABLE_ONE_WAY, UNREACHABLE_DISCONNECTED)
+        reason = np.where(np.isin(ids, list(self.boundary_ids)), UNREACHABLE_BOUNDARY, reason)
         return pd.DataFrame({
             "segment_id": ids,
             "way_id": pd.array(way.to_numpy(), dtype="Int64"),
             "road_name": rows["road_name"].to_numpy() if "road_name" in rows else "",
             "highway": rows["highway"].to_numpy() if "highway" in rows else "",
             "length_m": rows["length_m"].astype(float).round(2).to_numpy(),
-            "reason": np.where(joined.to_numpy(), UNREACHABLE_ONE_WAY,
-                               UNREACHABLE_DISCONNECTED),
+            "reason": reason,
         }).sort_values("segment_id", ignore_index=True)
 
     def _connected_nodes(self, table: pd.DataFrame) -> set[Any]:
-        """Nodes joined to the route by streets in any direction (one-way or not)."""
+        """Nodes joined to the route's streets in any direction (one-way or not)."""
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
 
-        start = self.traversals[0].u if self.traversals else self.start_node
+        visited = {t.u for t in self.traversals} | {t.v for t in self.traversals}
+        if not visited and self.start_node is not None:
+            visited = {self.start_node}
         nodes = pd.Index(pd.unique(pd.concat([table["u"], table["v"]], ignore_index=True)))
-        if start is None or start not in nodes:
+        on_route = [nodes.get_loc(n) for n in visited if n in nodes]
+        if not on_route:
             return set()
         a, b = nodes.get_indexer(table["u"]), nodes.get_indexer(table["v"])
         adjacency = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(nodes), len(nodes)))
         _, label = connected_components(adjacency, directed=False)
-        return set(nodes[label == label[nodes.get_loc(start)]])
+        return set(nodes[np.isin(label, label[on_route])])
 
     @property
     def unreachable_length_m(self) -> float:
@@ -212,6 +261,8 @@ class Route:
         if self.segments is None:
             raise ValueError("this route carries no segment geometries")
         lines = self.segments.set_index("segment_id").geometry
+        if self.links is not None and len(self.links):
+            lines = pd.concat([lines, self.links.set_index("segment_id").geometry])
         ids = [t.segment_id for t in self.traversals]
         geoms = lines.loc[ids].to_numpy() if ids else np.zeros(0, dtype=object)
         forward = np.fromiter((t.forward for t in self.traversals), bool, len(ids))
@@ -220,8 +271,10 @@ class Route:
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         """One row per traversal, in order, in the projected CRS of the segments.
 
-        Columns: ``seq, segment_id, road_name, direction, deadhead, length_m, cum_m,
-        time_s, cum_time_min, u, v, key, geometry``; each line runs the way it is driven.
+        Columns: ``seq, segment_id, road_name, direction, deadhead, kind, length_m, cum_m,
+        time_s, cum_time_min, u, v, key, geometry``; each line runs the way it is driven
+        (``kind``: ``street``, ``outside`` for a boundary link, ``transfer`` for a
+        straight leg between pieces).
         """
         rows = pd.DataFrame({
             "seq": np.arange(1, len(self.traversals) + 1),
@@ -229,6 +282,7 @@ class Route:
             "road_name": [t.road_name for t in self.traversals],
             "direction": ["forward" if t.forward else "backward" for t in self.traversals],
             "deadhead": [t.deadhead for t in self.traversals],
+            "kind": [t.kind for t in self.traversals],
             "length_m": [round(t.length_m, 2) for t in self.traversals],
             "cum_m": [round(t.cum_m, 2) for t in self.traversals],
             "time_s": [round(t.time_s, 1) for t in self.traversals],

@@ -15,8 +15,15 @@ import shapely
 
 from patrolgeo.routing.route import Route
 
-TURNS = ("straight", "slight_left", "slight_right", "left", "right", "uturn", "arrive")
-"""Manoeuvre codes of :attr:`Step.turn`."""
+TURNS = ("straight", "slight_left", "slight_right", "left", "right", "uturn", "arrive",
+         "leave_area", "end_piece")
+"""Manoeuvre codes of :attr:`Step.turn` (``leave_area``: drive on out of the area onto a
+boundary link; ``end_piece``: the piece is done, a transfer leg follows)."""
+
+KINDS = ("street", "outside", "transfer")
+"""What a step runs on (:attr:`Step.kind`): streets of the area; a boundary link (the
+route leaves the area to turn round, on real roads); a straight transfer leg to the
+next piece of a network no street joins."""
 
 COMPASS = ("north", "northeast", "east", "southeast", "south", "southwest", "west",
            "northwest")
@@ -48,6 +55,7 @@ class Step:
     cum_m: float        # distance from the start at the end of the step
     first_traversal: int
     last_traversal: int
+    kind: str = "street"  # a code of KINDS
 
     @property
     def compass(self) -> str:
@@ -94,6 +102,10 @@ def _turn(arrive: np.ndarray, leave: np.ndarray, same_street: bool) -> str:
     return "left" if delta > 0 else "right"
 
 
+#: The manoeuvre before a step that leaves the streets of the area.
+_NEXT_KIND_TURN = {"outside": "leave_area", "transfer": "end_piece"}
+
+
 def route_steps(route: Route) -> list[Step]:
     """Group the traversals into steps along one road and the turns between them.
 
@@ -117,21 +129,23 @@ def route_steps(route: Route) -> list[Step]:
     trav = route.traversals
     while i < len(trav):
         j = i
-        road = trav[i].road_name
-        # a step follows one road; a U-turn on it starts a new step
+        road, kind = trav[i].road_name, trav[i].kind
+        # a step follows one road; a U-turn on it starts a new step; so does leaving
+        # the area or a transfer leg
         while (j + 1 < len(trav) and trav[j + 1].road_name == road
+               and trav[j + 1].kind == kind and kind != "transfer"
                and trav[j + 1].segment_id != trav[j].segment_id):
             j += 1
         length = float(sum(t.length_m for t in trav[i:j + 1]))
         dead = all(t.deadhead for t in trav[i:j + 1])
         heading = _bearing(*start_vec[i])
         if j + 1 < len(trav):
-            turn = _turn(end_vec[j], start_vec[j + 1],
-                         trav[j + 1].segment_id == trav[j].segment_id)
+            turn = _NEXT_KIND_TURN.get(trav[j + 1].kind) or _turn(
+                end_vec[j], start_vec[j + 1], trav[j + 1].segment_id == trav[j].segment_id)
             next_road = trav[j + 1].road_name
         else:
             turn, next_road = "arrive", None
         steps.append(Step(road or "", length, heading, turn, next_road, dead, trav[j].cum_m,
-                          i, j))
+                          i, j, kind))
         i = j + 1
     return steps

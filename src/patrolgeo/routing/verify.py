@@ -26,6 +26,7 @@ import numpy as np
 
 from patrolgeo.errors import RoutingError
 from patrolgeo.labels import DEFAULT_LANG, Text, label
+from patrolgeo.routing.network import is_outside_edge as is_outside
 
 MAX_LISTED = 50
 """Violations listed in a :class:`RouteCheck` (``n_violations`` counts all)."""
@@ -201,6 +202,8 @@ def _as_edges(route: Any) -> tuple[list[tuple[Any, Any, Any]], dict[str, Any]]:
         info["route"] = route
         # the segment a traversal names settles which of parallel edges it ran
         info["hints"] = [t.segment_id for t in route.traversals]
+        info["transfers"] = [getattr(t, "kind", "street") == "transfer"
+                             for t in route.traversals]
         return [(t.u, t.v, t.key) for t in route.traversals], info
     items = list(route)
     if not items:
@@ -280,7 +283,7 @@ def verify_route(
     wanted = _known_required(required, set(index.oneway), add)
     walk = _Walk(G, index, respect_oneway, wanted, add)
     walk.run_edges(edges, info.get("hints"),
-                   the_route if length_tolerance is not None else None)
+                   the_route if length_tolerance is not None else None, info.get("transfers"))
     _check_joins(edges, closed, start, bool(wanted), add)
     # without one-way rules every street has two sides one may run
     two_sided = {sid: (not index.oneway[sid]) or not respect_oneway for sid in index.oneway}
@@ -320,18 +323,43 @@ class _Walk:
         self.wanted = wanted
         self.add = add
         self.run: list[tuple[str | None, bool]] = []  # segment, along its u -> v
+        self.pieces: dict[Any, int] | None = None  # weakly connected piece of each node
         self.length = 0.0
         self.claimed = 0.0
 
     def run_edges(self, edges: list[tuple[Any, Any, Any]], hints: list[str] | None,
-                  stated_route: Any) -> None:
-        """Resolve every traversal; check stated lengths against ``stated_route``."""
+                  stated_route: Any, transfers: list[bool] | None = None) -> None:
+        """Resolve every traversal; check stated lengths against ``stated_route``.
+
+        A transfer leg (between pieces no street joins) runs no edge: its stated length
+        must be the straight distance between its nodes, and no street joins them.
+        """
         for i, (u, v, key) in enumerate(edges):
+            if transfers and transfers[i]:
+                self._transfer(i, u, v, stated_route)
+                continue
             geo_len = self._step(i, u, v, key, hints[i] if hints else None)
             if geo_len is not None and stated_route is not None:
                 stated = stated_route.traversals[i].length_m
                 if abs(stated - geo_len) > STATED_LENGTH_ABS_M + STATED_LENGTH_REL * geo_len:
                     self.add("traversal_length", n=i + 1, stated=stated, geometry=geo_len)
+
+    def _transfer(self, i: int, u: Any, v: Any, stated_route: Any) -> None:
+        self.run.append((None, True))
+        if u not in self.G or v not in self.G:
+            self.add("no_such_edge", n=i + 1, u=u, v=v, key=None)
+            return
+        if self.pieces is None:
+            self.pieces = {n: k for k, piece in enumerate(nx.weakly_connected_components(
+                self.G)) for n in piece}
+        if self.pieces[u] == self.pieces[v] and u != v:
+            self.add("transfer_joined", n=i + 1, u=u, v=v)
+        nu, nv = self.G.nodes[u], self.G.nodes[v]
+        straight = math.hypot(nv["x"] - nu["x"], nv["y"] - nu["y"])
+        if stated_route is not None:
+            stated = stated_route.traversals[i].length_m
+            if abs(stated - straight) > STATED_LENGTH_ABS_M + STATED_LENGTH_REL * straight:
+                self.add("traversal_length", n=i + 1, stated=stated, geometry=straight)
 
     def _step(self, i: int, u: Any, v: Any, key: Any, hint: str | None) -> float | None:
         """Run traversal ``i``; its geometric length, or None when it matches no segment."""
@@ -348,6 +376,9 @@ class _Walk:
         sid, geo_len = index.segment_of(eu, ev, ek)
         self.length += geo_len
         self.claimed += float(G[eu][ev][ek].get("length", geo_len))
+        if sid is None and is_outside(G[eu][ev][ek]):
+            self.run.append((None, True))  # a boundary link: a real detour, no segment
+            return geo_len
         if sid is None:
             self.add("no_segment", n=i + 1)
             self.run.append((None, True))

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 ROUTE_COLOUR = "#d7301f"
 DEADHEAD_COLOUR = "#636363"
+#: Boundary links (the route leaves the area to turn round) and straight transfer legs
+#: between pieces of the network (dotted: no street is claimed).
+OUTSIDE_COLOUR = "#984ea3"
+TRANSFER_COLOUR = "#2b83ba"
 #: Start and end markers: green where the route starts, red where an open route ends.
 _START_COLOUR, _END_COLOUR = "#1a9641", "#d7191c"
 #: Colour of point visits (school-gate posts, inspections).
@@ -98,11 +102,18 @@ def _turn_panel(title: str, instructions: list[str], gpx: str | None, gpx_name: 
 def _add_route(fmap: folium.Map, route: gpd.GeoDataFrame, basemap: str, arrow_every_m: float,
                lang: str) -> None:
     """The route's lines (deadhead dashed), direction arrows and start/end markers."""
-    deadhead = route["deadhead"]
+    deadhead = route["deadhead"].to_numpy(bool)
+    kind = route["kind"].to_numpy(object) if "kind" in route else np.full(len(route), "street")
+    outside, transfer = kind == "outside", kind == "transfer"
     drawn = route.assign(
-        _c=np.where(deadhead, DEADHEAD_COLOUR, ROUTE_COLOUR), _w=3, _o=0.95,
-        _d=np.where(deadhead, "6 6", ""),
-        kind=np.where(deadhead, pick("空驶/转场", "Deadhead", lang), pick("巡查", "Patrol", lang)),
+        _c=np.select([transfer, outside, deadhead],
+                     [TRANSFER_COLOUR, OUTSIDE_COLOUR, DEADHEAD_COLOUR], ROUTE_COLOUR),
+        _w=3, _o=0.95,
+        _d=np.select([transfer, deadhead | outside], ["2 8", "6 6"], ""),
+        kind=np.select([transfer, outside, deadhead],
+                       [pick("直线转移（路网不连通）", "Transfer (no street link)", lang),
+                        pick("区外掉头", "Outside the area (turning)", lang),
+                        pick("空驶/转场", "Deadhead", lang)], pick("巡查", "Patrol", lang)),
         km=(route["cum_m"] / 1000).round(2),
     )
     fields, aliases = popup_fields(drawn, _ROUTE_POPUP, lang)
@@ -113,6 +124,19 @@ def _add_route(fmap: folium.Map, route: gpd.GeoDataFrame, basemap: str, arrow_ev
     arrows = _arrow_points(drawn, basemap, arrow_every_m)
     fmap.add_child(map_script(_ARROWS_JS % (json.dumps(arrows), ROUTE_COLOUR)))
     _add_route_ends(fmap, route, basemap, lang)
+
+
+def _kind_legend(route: gpd.GeoDataFrame | None, lang: str) -> list[tuple[str, str]]:
+    """Legend rows for the boundary links and transfer legs a route has."""
+    kinds = set(route["kind"]) if route is not None and "kind" in route else set()
+    rows = []
+    if "outside" in kinds:
+        rows.append((pick("区外掉头 (虚线)", "Outside the area, turning (dashed)", lang),
+                     OUTSIDE_COLOUR))
+    if "transfer" in kinds:
+        rows.append((pick("片区间直线转移 (点线)", "Transfer between pieces (dotted)", lang),
+                     TRANSFER_COLOUR))
+    return rows
 
 
 def _add_route_ends(fmap: folium.Map, route: gpd.GeoDataFrame, basemap: str,
@@ -217,6 +241,7 @@ def chief_map(
         (pick("责任区", "Territory", lang), colour),
         (pick("巡查路线", "Patrol route", lang), ROUTE_COLOUR),
         (pick("空驶/转场 (虚线)", "Deadhead (dashed)", lang), DEADHEAD_COLOUR),
+        *_kind_legend(route, lang),
     ]))
     layer_control(fmap, collapsed=True)
     return fmap
