@@ -64,7 +64,14 @@ def spur(nodes, ways, way_id, start, tags, dlat=-0.0006, dlon=0.0002):
 
 
 def edge_ways(G) -> set[int]:
-    return {int(d["osmid"]) for _, _, d in G.edges(data=True)}
+    """The OSM ways the graph's edges run on (a boundary link: the ways it follows)."""
+    ways = set()
+    for _, _, d in G.edges(data=True):
+        if d.get("outside"):
+            ways.update(int(w) for w in str(d["via_ways"]).split(";"))
+        else:
+            ways.add(int(d["osmid"]))
+    return ways
 
 
 def excluded_row(net, way_id):

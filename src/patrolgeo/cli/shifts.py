@@ -104,4 +104,7 @@ def shifts_command(
         pipeline.write_shifts(tables, out, outputs)
         pipeline.write_excluded(result, out, outputs, lang)
     print(pipeline.excluded_note(result, lang))
+    note = tables.unreachable_note(lang)
+    if note is not None:
+        print(note)
     report(outputs.files, lang)

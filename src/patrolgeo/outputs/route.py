@@ -16,7 +16,12 @@ import shapely
 from patrolgeo import ATTRIBUTION
 from patrolgeo.atomic import WGS84
 from patrolgeo.labels import DEFAULT_LANG, label
-from patrolgeo.roads import UNNAMED_PREFIX
+from patrolgeo.roads import (
+    CONTEXT_CODES,
+    UNNAMED_PREFIX,
+    context_road_name,
+    split_context_name,
+)
 from patrolgeo.routing.route import Route
 from patrolgeo.routing.steps import Step, route_steps
 
@@ -31,8 +36,14 @@ def _text(code: str, lang: str, **values: object) -> str:
 
 
 def _road_label(name: str | None, lang: str) -> str:
+    """A road's name in ``lang``: context names (``近复兴路无名路``) re-composed in English."""
     if not name or name.startswith(UNNAMED_PREFIX):
         return _text("unnamed", lang)
+    if lang != "zh":
+        for code in CONTEXT_CODES:
+            parts = split_context_name(code, name)
+            if parts is not None:
+                return context_road_name(code, parts, lang)
     return name
 
 

@@ -35,7 +35,7 @@ from patrolgeo.pipeline._issues import (
 from patrolgeo.pipeline._maps import draw_maps
 from patrolgeo.pipeline._plans import plan_from_osm, write_plans
 from patrolgeo.pipeline._route import RouteResult, plan_route, read_required_segments, write_route
-from patrolgeo.pipeline._shifts import plan_shift_tables, write_shifts
+from patrolgeo.pipeline._shifts import ShiftTables, plan_shift_tables, write_shifts
 from patrolgeo.pipeline._territories import assign, write_territories
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "RoadsResult",
     "RouteResult",
     "RunOutputs",
+    "ShiftTables",
     "Step",
     "analyse_issues",
     "assign",

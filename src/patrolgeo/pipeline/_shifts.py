@@ -2,20 +2,77 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import networkx as nx
 import pandas as pd
 
-from patrolgeo import (
-    defaults,
-)
+from patrolgeo import defaults
 from patrolgeo.labels import Text, pick
 from patrolgeo.outputs.files import write_csv, write_geojson
 from patrolgeo.pipeline._common import (
     RoadsResult,
     RunOutputs,
 )
+from patrolgeo.routing.route import UNREACHABLE_COLUMNS, UNREACHABLE_ONE_WAY
+
+
+@dataclass
+class ShiftTables:
+    """What :func:`plan_shift_tables` returns and :func:`write_shifts` writes.
+
+    Attributes
+    ----------
+    routes, steps, stops, lines
+        One row per route, the walk edge by edge, the point visits, the route lines.
+    unreachable
+        Streets of the territory no vehicle can reach from the depot and get back from
+        along one-way streets (:data:`patrolgeo.routing.route.UNREACHABLE_COLUMNS`);
+        empty on foot.
+    """
+
+    routes: pd.DataFrame
+    steps: pd.DataFrame
+    stops: pd.DataFrame
+    lines: gpd.GeoDataFrame
+    unreachable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(UNREACHABLE_COLUMNS)))
+
+    def unreachable_note(self, lang: str = defaults.LANG) -> str | None:
+        """One line on the streets left out, or ``None`` when every street is served."""
+        n = len(self.unreachable)
+        if not n:
+            return None
+        km = self.unreachable["length_m"].sum() / 1000
+        return pick(f"注意：{n} 个路段（{km:.2f} 公里）沿单行道无法从车场往返，未排入班次，"
+                    "清单见 unreachable.csv",
+                    f"note: {n} segment{'' if n == 1 else 's'} ({km:.2f} km) cannot be "
+                    "reached from the depot and back along one-way streets and are not in "
+                    "any shift; listed in unreachable.csv", lang)
+
+
+def _reachable_from(G: nx.MultiDiGraph, depot: object,
+                    territory: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Split ``territory`` into what a crew can reach from ``depot`` and get back from.
+
+    On foot every street runs both ways, so everything connected is served; by vehicle
+    only the depot's strongly connected part of the one-way graph is.
+    """
+    if G.graph.get("mode", "walk") == "walk":
+        return territory, pd.DataFrame(columns=list(UNREACHABLE_COLUMNS))
+    both_ways = next(c for c in nx.strongly_connected_components(G) if depot in c)
+    inside = territory["u"].isin(both_ways) & territory["v"].isin(both_ways)
+    left = territory[~inside]
+    table = pd.DataFrame({
+        "segment_id": left["segment_id"].astype(str),
+        "way_id": left.get("osm_way_id", pd.NA),
+        "road_name": left["road_name"], "highway": left["highway"],
+        "length_m": left["length_m"].astype(float),
+        "reason": UNREACHABLE_ONE_WAY,
+    }, columns=list(UNREACHABLE_COLUMNS)).sort_values("segment_id").reset_index(drop=True)
+    return territory[inside], table
 
 
 def plan_shift_tables(
@@ -38,17 +95,18 @@ def plan_shift_tables(
     seconds: float | None = None,
     seed: int = defaults.SEED,
     lang: str = defaults.LANG,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+) -> ShiftTables:
     """Plan crews' shifts over the streets around a depot.
 
     The territory is every segment within ``radius_m`` of the depot (default: the
-    network's centre); school-gate posts staff 07:10-07:50 and 16:30-17:30.
+    network's centre); school-gate posts staff 07:10-07:50 and 16:30-17:30. By vehicle,
+    streets that one-way rules keep out of reach of the depot (there and back) are left
+    out of the shifts and listed in :attr:`ShiftTables.unreachable`.
 
     Returns
     -------
-    routes, steps, stops, lines
-        One row per route, the walk edge by edge, the point visits, and the route lines
-        (what :func:`write_shifts` writes).
+    ShiftTables
+        The routes, steps, stops and lines, and the unreachable streets.
     """
     from pyproj import Transformer
     from shapely.geometry import Point
@@ -67,6 +125,11 @@ def plan_shift_tables(
     territory = seg if radius_m is None else seg[seg.geometry.distance(here) <= radius_m]
     if territory.empty:
         raise AreaError(f"no street within {radius_m} m of the depot", field="radius_m")
+    territory, unreachable = _reachable_from(G, depot, territory)
+    if territory.empty:
+        raise AreaError(Text(f"车场周围 {radius_m} 米内没有车辆能往返的道路",
+                             f"no street within {radius_m} m of the depot can be reached "
+                             "and left by vehicle"), field="radius_m")
     visits = []
     for n, (lon, lat) in enumerate(school_gates or [], start=1):
         x, y = to_graph.transform(lon, lat)
@@ -84,20 +147,22 @@ def plan_shift_tables(
         demand=demand, visits=visits, balance=balance, sides=sides,
         settings=cap.SearchSettings(seconds=seconds, iterations=iterations, seed=seed),
     )
-    return cap.plan_tables(G, plan)
+    routes, steps, stops, lines = cap.plan_tables(G, plan)
+    return ShiftTables(routes, steps, stops, lines, unreachable)
 
 
 def write_shifts(
-    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame],
+    tables: ShiftTables,
     out: str | Path,
     outputs: RunOutputs,
 ) -> None:
     """Write the shift tables of :func:`plan_shift_tables`.
 
-    ``shifts_routes.csv``, ``shifts_steps.csv``, ``shifts_stops.csv`` and
-    ``shifts_routes.geojson``.
+    ``shifts_routes.csv``, ``shifts_steps.csv``, ``shifts_stops.csv``,
+    ``shifts_routes.geojson`` and, when some streets are out of reach,
+    ``unreachable.csv``.
     """
-    routes, steps, stops, lines = tables
+    routes, steps, stops, lines = tables.routes, tables.steps, tables.stops, tables.lines
     out = Path(out)
     outputs.add(Text("班次路线汇总 CSV", "Shift routes CSV"),
                 write_csv(routes, out / "shifts_routes.csv"))
@@ -107,3 +172,6 @@ def write_shifts(
                 write_csv(stops, out / "shifts_stops.csv"))
     outputs.add(Text("班次路线 GeoJSON", "Shift routes GeoJSON"),
                 write_geojson(lines, out / "shifts_routes.geojson"))
+    if len(tables.unreachable):
+        outputs.add(Text("无法往返的路段 CSV", "Unreachable segments CSV"),
+                    write_csv(tables.unreachable, out / "unreachable.csv"))
