@@ -78,10 +78,11 @@ def plan_command(
     for grade, row in mix.iterrows():
         label = grade_label(grade, lang) if grade in plans.GRADES else pick("合计", "total", lang)
         roads_n, km, share = int(row["roads"]), row["km"], row["share_km"]
+        sections_n = int(row.get("sections", roads_n))
         crew, chief = row["crew_hours_week"], row["workload_h_week"]
-        print(pick(f"{label}：{roads_n} 条道路，{km:.2f} 公里（{share:.0%}），"
+        print(pick(f"{label}：{roads_n} 条道路 {sections_n} 个路段，{km:.2f} 公里（{share:.0%}），"
                  f"{crew:,.0f} 人·时/周，路长 {chief:,.1f} 小时/周",
-                 f"{label}: {roads_n} road{'' if roads_n == 1 else 's'}, {km:.2f} km "
-                 f"({share:.0%}), "
+                 f"{label}: {roads_n} road{'' if roads_n == 1 else 's'} in {sections_n} "
+                 f"section{'' if sections_n == 1 else 's'}, {km:.2f} km ({share:.0%}), "
                  f"{crew:,.0f} crew-h/week, chiefs {chief:,.1f} h/week", lang))
     report(outputs.files, lang)
