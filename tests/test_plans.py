@@ -22,7 +22,7 @@ from patrolgeo.errors import ConfigError, InputRowError, SegmentsError
 from patrolgeo.labels import label
 from patrolgeo.outputs import plans as plan_files
 from patrolgeo.plans._load import _CONDITION_KEYS
-from patrolgeo.plans._toml import tomllib
+from patrolgeo.tomlfiles import tomllib
 
 RULES_TEXT = plans.default_rules_path().read_text(encoding="utf-8")
 

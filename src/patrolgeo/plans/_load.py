@@ -24,10 +24,9 @@ from patrolgeo.plans._toml import (
     check_grade,
     check_time,
     check_windows,
-    merge,
-    read_toml,
 )
 from patrolgeo.pois import AREA_KINDS
+from patrolgeo.tomlfiles import merge, read_toml
 
 _EVIDENCE_KEYS = {"frontage_m", "frontage_kinds", "sample_step_m", "frontage_min_length_m",
                   "draw_m",

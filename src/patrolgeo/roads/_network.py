@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,11 +21,7 @@ import pandas as pd
 
 from patrolgeo.errors import ConfigError
 from patrolgeo.roads._filters import MODES
-
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]  # same API under the 3.11 name
+from patrolgeo.tomlfiles import Positions, has_path, line_of, merge, read_toml
 
 NETWORKS = ("city", *MODES)
 """``"city"``: the responsibility network; a mode name: osmnx's raw network of that mode."""
@@ -120,63 +115,21 @@ def default_network_rules_path() -> Path:
 # --------------------------------------------------------------------------- loading
 
 
-def _read(path: Path) -> tuple[dict[str, Any], str]:
-    if not path.exists():
-        raise ConfigError("network rules file not found", file=path)
-    if not path.is_file():
-        raise ConfigError("network rules path is not a file", file=path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text: {exc.reason}", file=path) from exc
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        detail = re.sub(r"\s*\(at line.*", "", str(exc))
-        raise ConfigError(f"not valid TOML: {detail}", file=path,
-                          row=int(m[1]) if m else None) from exc
-
-
-def _line_of(text: str, path: tuple[str, ...]) -> int | None:
-    """Return the 1-based line where ``path`` (table, key) is set in a TOML text."""
-    table: tuple[str, ...] = ()
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if m := re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]", line):
-            table = tuple(p.strip() for p in m[1].split("."))
-            if table == path:
-                return lineno
-        elif m := re.match(r"([A-Za-z0-9_\-.]+)\s*=", line):
-            full = (*table, *(p.strip() for p in m[1].split(".")))
-            if full == path[:len(full)] and len(full) >= len(path) - 1:
-                return lineno
-    return None
-
-
-def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value)
-        else:
-            merged[key] = value
-    return merged
-
-
 class _Check:
     """Reads the merged rules by key path; errors name the file and line that set it."""
 
-    def __init__(self, data: dict[str, Any], files: list[tuple[Path, str, dict[str, Any]]]):
+    def __init__(self, data: dict[str, Any],
+                 files: list[tuple[Path, Positions, dict[str, Any]]]):
         self.data = data
-        self.files = files  # (path, text, data): the defaults, then the user's file
+        self.files = files  # (path, key lines, data): the defaults, then the user's file
 
     def fail(self, path: tuple[str, ...], message: str) -> ConfigError:
-        file, text, _ = self.files[0]
-        if len(self.files) > 1 and any(_has(self.files[1][2], path[:n])
+        file, positions, _ = self.files[0]
+        if len(self.files) > 1 and any(has_path(self.files[1][2], path[:n])
                                        for n in range(len(path), 0, -1)):
-            file, text, _ = self.files[1]
-        return ConfigError(message, file=file, row=_line_of(text, path), field=".".join(path))
+            file, positions, _ = self.files[1]
+        return ConfigError(message, file=file, row=line_of(positions, path),
+                           field=".".join(path))
 
     def get(self, path: tuple[str, ...]) -> Any:
         node: Any = self.data
@@ -220,14 +173,6 @@ class _Check:
         return frozenset(value)
 
 
-def _has(data: Any, path: tuple[str, ...]) -> bool:
-    for part in path:
-        if not isinstance(data, Mapping) or part not in data:
-            return False
-        data = data[part]
-    return True
-
-
 def load_network_rules(path: str | Path | None = None) -> NetworkRules:
     """Load the responsibility network's rules: the defaults, with ``path`` laid over them.
 
@@ -253,13 +198,13 @@ def load_network_rules(path: str | Path | None = None) -> NetworkRules:
     True
     """
     default = default_network_rules_path()
-    base, base_text = _read(default)
-    files = [(default, base_text, base)]
+    base, base_lines = read_toml(default, "network rules file")
+    files = [(default, base_lines, base)]
     data = base
     if path is not None:
-        user, user_text = _read(Path(path))
-        files.append((Path(path), user_text, user))
-        data = _merge(base, user)
+        user, user_lines = read_toml(Path(path), "network rules file")
+        files.append((Path(path), user_lines, user))
+        data = merge(base, user)
     return _validate(_Check(data, files))
 
 
