@@ -24,33 +24,12 @@ LANGS = ("zh", "en")
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file's content, leaving out what the writers do not control.
+    """SHA-256 of a file's bytes: every writer is byte-for-byte reproducible.
 
-    GeoJSON files carry the name of the temporary file they were written to, and
-    GeoPackages a write timestamp (issue 15 removes both); for those two formats the
-    digest is of the parsed content: GeoJSON without its top-level ``name``, GeoPackage
-    layers as rows of attributes and WKB geometry.
+    (GeoJSON layers are named after the final file and GeoPackages carry a fixed
+    ``last_change``, so no format needs its parsed content compared instead.)
     """
-    if path.suffix == ".geojson":
-        import json
-
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data.pop("name", None)
-        payload = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    elif path.suffix == ".gpkg":
-        import pyogrio
-
-        parts = []
-        for layer, _ in pyogrio.list_layers(path):
-            frame = pyogrio.read_dataframe(path, layer=layer)
-            geometry = frame.geometry.to_wkb(hex=True) if "geometry" in frame else None
-            table = frame.drop(columns="geometry", errors="ignore")
-            parts.append(f"{layer}\n{table.to_csv(index=False)}\n"
-                         f"{'' if geometry is None else list(geometry)}")
-        payload = "\n".join(parts).encode("utf-8")
-    else:
-        payload = path.read_bytes()
-    return hashlib.sha256(payload).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def demo_hashes(extra: list[str]) -> dict[str, str]:

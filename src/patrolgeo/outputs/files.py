@@ -126,8 +126,9 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     """
     out = _for_export(gdf)
     with atomic_path(path, suffix=".geojson") as tmp:
-        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=7,
-                    DESCRIPTION=ATTRIBUTION)
+        # the layer is named after the final file, not the temporary one GIS tools show
+        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer=Path(path).stem,
+                    COORDINATE_PRECISION=7, DESCRIPTION=ATTRIBUTION)
     return Path(path)
 
 
@@ -148,11 +149,41 @@ def write_gpkg(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments")
     Path
         ``path``.
     """
+    import pyogrio
+
     out = _for_export(gdf)
+    # GDAL stamps every GeoPackage table with the time of writing; a fixed stamp keeps
+    # reruns byte-identical (the config option is read at write time, so set it each time)
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": gpkg_timestamp()})
     with atomic_path(path, suffix=".gpkg") as tmp:
         out.to_file(tmp, driver="GPKG", layer=layer, engine="pyogrio",
                     layer_options={"DESCRIPTION": ATTRIBUTION})
     return Path(path)
+
+
+#: The ``last_change`` stamp of every GeoPackage table when ``SOURCE_DATE_EPOCH`` (the
+#: reproducible-builds convention) is not set: a fixed date, so reruns give the same bytes.
+GPKG_FIXED_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+
+
+def gpkg_timestamp() -> str:
+    """The ``last_change`` stamp written into GeoPackages (``SOURCE_DATE_EPOCH`` if set).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop("SOURCE_DATE_EPOCH", None) and None
+    >>> gpkg_timestamp()
+    '2000-01-01T00:00:00.000Z'
+    """
+    import os
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or not epoch.strip().isdigit():
+        return GPKG_FIXED_TIMESTAMP
+    stamp = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def write_table(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "segments") -> Path:
