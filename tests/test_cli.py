@@ -38,8 +38,9 @@ def test_demo_writes_every_output(tmp_path):
     hot = gpd.read_file(out / "hotspots.gpkg")
     assert list(hot["segment_id"]) == list(seg["segment_id"]) and hot["synthetic"].all()
     assert len(pd.read_csv(out / "rejects.csv", encoding="utf-8-sig")) > 0
-    # no temporary files are left behind
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    # no temporary files are left behind: the one hidden file is the run's manifest
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".patrolgeo-run.json"]
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
 
 
 def test_roads_command_chinese_by_default(tmp_path, helsinki_pbf):

@@ -87,5 +87,13 @@ class CapacityError(PatrolgeoError):
     """A shift length or capacity is impossible for the work asked."""
 
 
+class OutputError(PatrolgeoError):
+    """An output path cannot be written.
+
+    A file where a folder must go, a folder holding someone else's files, a read-only
+    or full disk.
+    """
+
+
 class SegmentsError(PatrolgeoError):
     """A segments table breaks the segments contract (missing column, duplicate id, CRS)."""

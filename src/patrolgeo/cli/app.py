@@ -163,6 +163,11 @@ def cli_run(lang: str) -> Iterator[Run]:
     except PatrolgeoError as exc:
         print(label("cli", "error", lang) + exc.one_line(lang), file=sys.stderr)
         raise typer.Exit(2) from None
+    except OSError as exc:  # read-only folder, full disk, a file where a folder must go
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(label("cli", "error", lang) + where + (exc.strerror or str(exc)),
+              file=sys.stderr)
+        raise typer.Exit(2) from None
 
 
 def report(outputs: Iterable[tuple[str | Text, Path]], lang: str = defaults.LANG) -> None:

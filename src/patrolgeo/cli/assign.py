@@ -29,6 +29,7 @@ from patrolgeo.cli.app import (
 )
 from patrolgeo.errors import CapacityError
 from patrolgeo.labels import pick
+from patrolgeo.outputs.files import check_output_folder
 
 
 @app.command("assign")
@@ -67,17 +68,18 @@ def assign_command(
             raise CapacityError(pick("请给出 --chiefs（或 --stations / --previous）",
                                    "give --chiefs (or --stations / --previous)", lang),
                                 field="--chiefs")
+        check_output_folder(out)
         net_options = network_options(network, keep_components, network_rules)
         loaded, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode,
                                        network=net_options, chiefs=chiefs,
                                        stations=stations, pins=pins, previous=previous,
                                        seed=seed, tolerance=tolerance, road_share=road_share,
                                        step=step, lang=lang)
-        outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
-        pipeline.write_territories(terr, out, outputs, pipeline.MapOptions(basemap, offline),
-                                   lang=lang)
-        pipeline.write_excluded(loaded, out, outputs, lang)
+        with pipeline.staged_run(out) as (folder, outputs):
+            pipeline.write_territories(terr, folder, outputs,
+                                       pipeline.MapOptions(basemap, offline), lang=lang)
+            pipeline.write_excluded(loaded, folder, outputs, lang)
     print(pipeline.excluded_note(loaded, lang))
     stats = terr.stats
     print(pick(

@@ -24,6 +24,7 @@ from patrolgeo.cli.app import (
     report,
 )
 from patrolgeo.labels import Text, label
+from patrolgeo.outputs.files import check_output_folder
 
 
 @app.command("roads")
@@ -44,13 +45,14 @@ def roads_command(
     with cli_run(lang) as run:
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
+        check_output_folder(out)
         run.step(label("cli", "loading_network", lang))
         net_options = network_options(network, keep_components, network_rules)
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
                                      network=net_options)
-        outputs = pipeline.RunOutputs()
         run.step(label("cli", "writing_outputs", lang))
-        pipeline.write_roads(result, out, outputs, map_options, lang=lang)
+        with pipeline.staged_run(out) as (folder, outputs):
+            pipeline.write_roads(result, folder, outputs, map_options, lang=lang)
     km = result.segments["length_m"].sum() / 1000
     n_segments, n_roads = len(result.segments), result.roads.shape[0]
     run.say(Text(f"{n_segments} 个分段，{n_roads} 条道路，共 {km:.1f} 公里",
@@ -73,9 +75,10 @@ def demo_command(
 ) -> None:
     """Run the whole pipeline on a Chinese district that ships with the install (贵溪市)."""
     with cli_run(lang) as run:
-        outputs = pipeline.run_demo(out, osm=osm, mode=mode,
-                                    network=network_options(network, keep_components,
-                                                            network_rules),
-                                    map_options=pipeline.MapOptions(basemap, offline),
-                                    step=run.step, lang=lang)
+        net_options = network_options(network, keep_components, network_rules)
+        map_options = pipeline.MapOptions(basemap, offline)
+        with pipeline.staged_run(out) as (folder, outputs):
+            written = pipeline.run_demo(folder, osm=osm, mode=mode, network=net_options,
+                                        map_options=map_options, step=run.step, lang=lang)
+            outputs.files.extend(written.files)
     report(outputs.files, lang)

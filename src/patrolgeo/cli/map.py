@@ -27,6 +27,7 @@ from patrolgeo.cli.app import (
     report,
 )
 from patrolgeo.labels import label
+from patrolgeo.outputs.files import check_output_folder
 
 
 @app.command("map")
@@ -54,6 +55,7 @@ def map_command(
         map_options = pipeline.MapOptions(basemap, offline)
         assignment = territories.read_assignment(assignments) if assignments else None
         raw = issues.read_raw(issues_files) if issues_files else None
+        check_output_folder(out)
         run.step(label("cli", "loading_network", lang))
         net_options = network_options(network, keep_components, network_rules)
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
@@ -63,9 +65,11 @@ def map_command(
             bounds = tuple(result.segments.to_crs("EPSG:4326").total_bounds)
             found = pipeline.analyse_issues(result.segments, raw, bounds=bounds,
                                              step=run.step, lang=lang)
-        outputs = pipeline.draw_maps(result, out, osm=osm, assignment=assignment,
-                                     issues_result=found, map_options=map_options,
-                                     step=run.step, lang=lang)
-        pipeline.write_excluded(result, out, outputs, lang)
+        with pipeline.staged_run(out) as (folder, outputs):
+            drawn = pipeline.draw_maps(result, folder, osm=osm, assignment=assignment,
+                                       issues_result=found, map_options=map_options,
+                                       step=run.step, lang=lang)
+            outputs.files.extend(drawn.files)
+            pipeline.write_excluded(result, folder, outputs, lang)
     print(pipeline.excluded_note(result, lang))
     report(outputs.files, lang)

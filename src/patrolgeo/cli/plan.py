@@ -26,6 +26,7 @@ from patrolgeo.cli.app import (
 )
 from patrolgeo.errors import OSMFileError
 from patrolgeo.labels import pick
+from patrolgeo.outputs.files import check_output_folder
 from patrolgeo.outputs.plans import grade_label
 
 RulesOption = Annotated[Path | None, typer.Option(
@@ -58,6 +59,7 @@ def plan_command(
                                   "routes are read from it)", lang), field="--osm")
         area = roads.parse_bbox(bbox) if bbox else None
         map_options = pipeline.MapOptions(basemap, offline)
+        check_output_folder(out)
         # bad rules or overrides fail before the slow steps
         step(pick("读取分级规则", "Reading grading rules", lang))
         rule_set = plans.load_rules(rules)
@@ -69,10 +71,10 @@ def plan_command(
         step(pick("道路分级与保洁方案", "Grading roads and planning their cleaning", lang))
         plan = pipeline.plan_from_osm(result, osm, rules=rule_set, overrides=override_rows,
                                       bbox=area)
-        outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
-        pipeline.write_plans(plan, out, outputs, map_options, lang=lang)
-        pipeline.write_excluded(result, out, outputs, lang)
+        with pipeline.staged_run(out) as (folder, outputs):
+            pipeline.write_plans(plan, folder, outputs, map_options, lang=lang)
+            pipeline.write_excluded(result, folder, outputs, lang)
     print(pipeline.excluded_note(result, lang))
     mix = plan.grade_mix()
     for grade, row in mix.iterrows():

@@ -26,6 +26,7 @@ from patrolgeo.cli.app import (
 )
 from patrolgeo.errors import AreaError
 from patrolgeo.labels import pick
+from patrolgeo.outputs.files import check_output_folder
 
 
 def _lonlat(text: str, name: str) -> tuple[float, float]:
@@ -87,6 +88,7 @@ def shifts_command(
         area = network_area(osm, place, bbox)
         depot_lonlat = _lonlat(depot, "--depot") if depot else None
         gates = [_lonlat(g, "--school-gate") for g in school_gate or []]
+        check_output_folder(out)
         step(pick("读取路网", "Loading road network", lang))
         net_options = network_options(network, keep_components, network_rules)
         result = pipeline.load_roads(osm, place=place, bbox=area, mode=mode,
@@ -100,9 +102,9 @@ def shifts_command(
             iterations=iterations, seconds=seconds,
             seed=seed, lang=lang,
         )
-        outputs = pipeline.RunOutputs()
-        pipeline.write_shifts(tables, out, outputs)
-        pipeline.write_excluded(result, out, outputs, lang)
+        with pipeline.staged_run(out) as (folder, outputs):
+            pipeline.write_shifts(tables, folder, outputs)
+            pipeline.write_excluded(result, folder, outputs, lang)
     print(pipeline.excluded_note(result, lang))
     note = tables.unreachable_note(lang)
     if note is not None:

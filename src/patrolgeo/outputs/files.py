@@ -7,6 +7,12 @@ over it only once complete. Exports are in WGS-84 (EPSG:4326).
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +21,8 @@ import pandas as pd
 
 from patrolgeo import ATTRIBUTION
 from patrolgeo.atomic import WGS84, atomic_path
+from patrolgeo.errors import OutputError
+from patrolgeo.labels import Text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -309,3 +317,105 @@ def write_xlsx(
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, src.read(info.filename))
     return Path(path)
+
+
+#: The file a completed run leaves in its folder, written last: a folder without it was
+#: not written by patrolgeo (or not to the end) and is never replaced.
+RUN_MANIFEST = ".patrolgeo-run.json"
+#: Suffix of the hidden sibling folder a run writes into before it is moved into place.
+PARTIAL_SUFFIX = ".partial"
+
+
+def check_output_folder(out: str | Path) -> None:
+    """Refuse an ``--out`` that is a file, or a folder of files patrolgeo did not write.
+
+    Called before the slow steps, so a bad ``--out`` fails at once.
+
+    Raises
+    ------
+    OutputError
+        Naming the path and ``--out``.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(Text("这是一个文件，不是文件夹", "is a file, not a folder"),
+                          file=out, field="--out")
+    if out.is_dir() and not (out / RUN_MANIFEST).is_file() and any(out.iterdir()):
+        raise OutputError(Text("文件夹中已有不是 patrolgeo 完整写出的文件：请换一个 --out "
+                               "或先清空它",
+                               "the folder holds files that are not a complete patrolgeo "
+                               "run: choose another --out or empty it"), file=out,
+                          field="--out")
+
+
+def _clear_partials(out: Path) -> None:
+    """Remove what killed runs into ``out`` left beside it."""
+    for stale in out.parent.glob(f".{out.name}.*{PARTIAL_SUFFIX}"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _manifest(folder: Path) -> dict[str, object]:
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.name != RUN_MANIFEST)
+    return {"generator": "patrolgeo", "complete": True, "files": files}
+
+
+@contextmanager
+def staged_folder(out: str | Path) -> Iterator[Path]:
+    """Write a whole run into a hidden sibling folder and move it into place at the end.
+
+    Either the complete new run is at ``out`` or nothing of it is: a failure (or a
+    ``kill -9``) leaves the previous ``out`` as it was and, at worst, a hidden
+    ``.<name>.*.partial`` folder that the next run removes. A previous complete run at
+    ``out`` (with its :data:`RUN_MANIFEST`) is replaced whole; a folder holding other
+    files is refused.
+
+    Parameters
+    ----------
+    out
+        The run's output folder.
+
+    Yields
+    ------
+    Path
+        The folder to write into.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, holds someone else's files, or cannot be written (read-only,
+        disk full: the operating system's reason is given).
+    """
+    out = Path(out)
+    check_output_folder(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clear_partials(out)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL_SUFFIX,
+                                      dir=out.parent))
+    except OSError as exc:
+        raise OutputError(exc.strerror or str(exc), file=exc.filename or out,
+                          field="--out") from exc
+    try:
+        yield stage
+        write_text(json.dumps(_manifest(stage), ensure_ascii=False, indent=1) + "\n",
+                   stage / RUN_MANIFEST)
+        _swap_into_place(stage, out)
+    except OSError as exc:
+        raise OutputError(exc.strerror or str(exc), file=exc.filename or out,
+                          field="--out") from exc
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_into_place(stage: Path, out: Path) -> None:
+    """Rename ``stage`` to ``out``, replacing a previous complete run there."""
+    if not out.exists():
+        os.replace(stage, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    old.rmdir()
+    os.replace(out, old)
+    os.replace(stage, out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -20,6 +20,7 @@ from patrolgeo.pipeline._common import (
     excluded_table,
     helsinki_osm_path,
     load_roads,
+    staged_run,
     write_excluded,
     write_roads,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "read_assignment",
     "read_required_segments",
     "run_demo",
+    "staged_run",
     "synthetic_issues",
     "write_excluded",
     "write_hotspots",

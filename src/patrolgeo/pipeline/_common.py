@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from patrolgeo import roads as roads_stage
 from patrolgeo.errors import AreaError
 from patrolgeo.labels import Text, pick, render
 from patrolgeo.outputs import maps
-from patrolgeo.outputs.files import write_csv, write_geojson, write_gpkg
+from patrolgeo.outputs.files import staged_folder, write_csv, write_geojson, write_gpkg
 
 #: The demo district as it ships inside the package: the centre of Guixi (贵溪市),
 #: Jiangxi, a county-level city; an OpenStreetMap export (© OpenStreetMap contributors,
@@ -112,6 +113,37 @@ class RunOutputs:
     def rendered(self, lang: str = defaults.LANG) -> list[tuple[str, Path]]:
         """Return the ``(label, path)`` pairs with every label in ``lang``."""
         return [(render(label, lang), path) for label, path in self.files]
+
+    def relocate(self, old: Path, new: Path) -> None:
+        """Point every path under ``old`` to the same place under ``new``."""
+        self.files = [(label, new / path.relative_to(old)) if path.is_relative_to(old)
+                      else (label, path) for label, path in self.files]
+
+
+@contextmanager
+def staged_run(out: str | Path) -> Iterator[tuple[Path, RunOutputs]]:
+    """Write a run's files into a hidden folder and move it to ``out`` when complete.
+
+    Parameters
+    ----------
+    out
+        The output folder (``--out``).
+
+    Yields
+    ------
+    tuple of Path and RunOutputs
+        The folder to write into, and the list of files written; after the block the
+        list names the files at their final places under ``out``.
+
+    Raises
+    ------
+    patrolgeo.errors.OutputError
+        ``out`` is a file, holds someone else's files, or cannot be written.
+    """
+    outputs = RunOutputs()
+    with staged_folder(out) as folder:
+        yield folder, outputs
+    outputs.relocate(folder, Path(out))
 
 
 Step = Callable[[str | Text], None]
