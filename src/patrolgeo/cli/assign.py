@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from patrolgeo import defaults, pipeline, territories
+from patrolgeo.cli import checks
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -30,6 +31,9 @@ from patrolgeo.cli.app import (
 from patrolgeo.errors import CapacityError
 from patrolgeo.labels import pick
 from patrolgeo.outputs.files import check_output_folder
+
+#: Most road chiefs one district takes (a large district has a few hundred).
+MAX_CHIEFS = 5000
 
 
 @app.command("assign")
@@ -68,6 +72,10 @@ def assign_command(
             raise CapacityError(pick("请给出 --chiefs（或 --stations / --previous）",
                                    "give --chiefs (or --stations / --previous)", lang),
                                 field="--chiefs")
+        if chiefs is not None:
+            checks.at_least(chiefs, "--chiefs", 1, most=MAX_CHIEFS)
+        checks.share(tolerance, "--tolerance")
+        checks.share(road_share, "--road-share")
         check_output_folder(out)
         net_options = network_options(network, keep_components, network_rules)
         loaded, terr = pipeline.assign(osm, place=place, bbox=area, mode=mode,

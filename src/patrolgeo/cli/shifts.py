@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from patrolgeo import defaults, pipeline
+from patrolgeo.cli import checks
 from patrolgeo.cli.app import (
     BboxOption,
     KeepComponentsOption,
@@ -24,19 +25,32 @@ from patrolgeo.cli.app import (
     network_options,
     report,
 )
-from patrolgeo.errors import AreaError
 from patrolgeo.labels import pick
 from patrolgeo.outputs.files import check_output_folder
 
+#: Most crews one plan takes: a district's whole staff, not a typo's 100,000.
+MAX_CREWS = 1000
+#: Fastest plausible speed, m/s (a sweeper on an arterial, ~110 km/h).
+MAX_SPEED_MPS = 30.0
 
-def _lonlat(text: str, name: str) -> tuple[float, float]:
-    try:
-        lon, lat = (float(x) for x in text.split(","))
-    except ValueError as exc:
-        raise AreaError(f"{text!r} is not lon,lat in degrees", field=name) from exc
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise AreaError(f"{text!r} is not lon,lat in degrees", field=name)
-    return lon, lat
+
+def _check_numbers(radius: float, crews: int, shift_hours: float | None, speed: float,
+                   service_speed: float | None, capacity: float | None,
+                   demand_per_km: float, iterations: int, seconds: float | None) -> None:
+    """Every number of the verb within its range, before the network is loaded."""
+    checks.positive(radius, "--radius")
+    checks.at_least(crews, "--crews", 1, most=MAX_CREWS)
+    if shift_hours is not None:
+        checks.positive(shift_hours, "--shift-hours", most=24)
+    checks.positive(speed, "--speed", most=MAX_SPEED_MPS)
+    if service_speed is not None:
+        checks.positive(service_speed, "--service-speed", most=MAX_SPEED_MPS)
+    if capacity is not None:
+        checks.positive(capacity, "--capacity")
+    checks.at_least(demand_per_km, "--demand-per-km", 0)
+    checks.at_least(iterations, "--iterations", 1)
+    if seconds is not None:
+        checks.positive(seconds, "--seconds")
 
 
 @app.command("shifts")
@@ -86,8 +100,12 @@ def shifts_command(
     """Split the streets around a depot over crews' shifts, with school-gate posts."""
     with cli_run(lang) as step:
         area = network_area(osm, place, bbox)
-        depot_lonlat = _lonlat(depot, "--depot") if depot else None
-        gates = [_lonlat(g, "--school-gate") for g in school_gate or []]
+        depot_lonlat = checks.lonlat(depot, "--depot") if depot else None
+        gates = [checks.lonlat(g, "--school-gate") for g in school_gate or []]
+        _check_numbers(radius, crews, shift_hours, speed, service_speed, capacity,
+                       demand_per_km, iterations, seconds)
+        checks.clock(start, "--start")
+        checks.clock(end, "--end")
         check_output_folder(out)
         step(pick("读取路网", "Loading road network", lang))
         net_options = network_options(network, keep_components, network_rules)

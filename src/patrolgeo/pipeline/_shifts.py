@@ -18,6 +18,10 @@ from patrolgeo.pipeline._common import (
 )
 from patrolgeo.routing.route import UNREACHABLE_COLUMNS, UNREACHABLE_ONE_WAY
 
+#: Farthest a depot may lie from the network's nearest node: a depot is a yard on a
+#: street; beyond this the point is a typo (swapped coordinates, another city).
+MAX_DEPOT_SNAP_M = 2000.0
+
 
 @dataclass
 class ShiftTables:
@@ -122,6 +126,16 @@ def plan_shift_tables(
         centre = Point(*to_graph.transform(*depot_lonlat))
     depot = cap.nearest_node(G, centre.x, centre.y)
     here = Point(G.nodes[depot]["x"], G.nodes[depot]["y"])
+    off = here.distance(centre)
+    if off > MAX_DEPOT_SNAP_M:
+        raise AreaError(Text(f"车场距路网 {off / 1000:,.1f} 公里（最多 "
+                             f"{MAX_DEPOT_SNAP_M:.0f} 米）：请检查 --depot 是否为“经度,纬度”",
+                             f"the depot is {off / 1000:,.1f} km from the network (at most "
+                             f"{MAX_DEPOT_SNAP_M:.0f} m): check --depot is LON,LAT"),
+                        field="--depot")
+    if cap.clock(start) >= cap.clock(end):
+        raise AreaError(Text(f"开始时刻 {start} 不早于结束时刻 {end}",
+                             f"the start {start} is not before the end {end}"), field="--start")
     territory = seg if radius_m is None else seg[seg.geometry.distance(here) <= radius_m]
     if territory.empty:
         raise AreaError(f"no street within {radius_m} m of the depot", field="radius_m")
