@@ -9,7 +9,8 @@ from patrolgeo import (
     roads,
     territories,
 )
-from patrolgeo.labels import pick
+from patrolgeo.errors import InputRowError
+from patrolgeo.labels import Text, pick
 from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_csv, write_gpkg, write_text
 from patrolgeo.outputs.route import route_gpx, turn_by_turn
@@ -56,6 +57,12 @@ def assign(
     step(pick("读取路网", "Loading road network", lang))
     result = load_roads(osm, place=place, bbox=bbox, mode=mode, network=network)
     segments = result.segments
+    if previous_table is not None and not previous_table["segment_id"].astype(str).isin(
+            segments["segment_id"].astype(str)).any():
+        raise InputRowError(Text("上一版分配与本路网没有一个相同的路段：是否是另一个区的文件？",
+                                 "the previous assignment shares no segment with this network: "
+                                 "is it another district's file?"),
+                            file=previous, field="segment_id")
     if osm is not None and not Path(osm).name.lower().endswith(roads.GRAPHML_SUFFIXES):
         # balance on the plans' workload (grade-dependent patrol minutes), not length
         step(pick("道路分级与保洁方案", "Grading roads and planning their cleaning", lang))
