@@ -11,12 +11,68 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from patrolgeo import defaults
 from patrolgeo.errors import PatrolgeoError
-from patrolgeo.labels import LANGS, Text, label, render
+from patrolgeo.labels import LANGS, Text, has_label, label, render
 
-app = typer.Typer(
+
+def _argv_lang(argv: list[str] | None = None) -> str:
+    """The ``--lang`` of the command line, read before click parses it (for ``--help``)."""
+    args = sys.argv[1:] if argv is None else argv
+    for n, arg in enumerate(args):
+        if arg == "--lang" and n + 1 < len(args):
+            return args[n + 1] if args[n + 1] in LANGS else defaults.LANG
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in LANGS else defaults.LANG
+    return defaults.LANG
+
+
+def _localise(command: Any, lang: str) -> None:
+    """Put a verb's help and its options' help into ``lang`` (labels ``cli_*``)."""
+    if has_label("cli_command", command.name):
+        command.help = label("cli_command", command.name, lang)
+    for param in command.params:
+        for key in (f"{command.name}.{param.name}", str(param.name)):
+            if getattr(param, "param_type_name", "") == "option" \
+                    and has_label("cli_option", key):
+                param.help = label("cli_option", key, lang)
+                break
+
+
+class LocalisedCommand(TyperCommand):
+    """A verb whose ``--help`` is in the language of its ``--lang`` (Chinese by default)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Render the help after putting every help text into the command line's language."""
+        _localise(self, _argv_lang())
+        super().format_help(ctx, formatter)
+
+
+class LocalisedGroup(TyperGroup):
+    """The ``patrolgeo`` group: its verb list in the language of ``--lang``."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Render the verb list with each verb's one line in the command line's language."""
+        lang = _argv_lang()
+        for command in self.commands.values():
+            _localise(command, lang)
+        super().format_help(ctx, formatter)
+
+
+class _Typer(typer.Typer):
+    """A Typer app whose verbs default to :class:`LocalisedCommand`."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        """Register a verb (see :meth:`typer.Typer.command`), localised by default."""
+        kwargs.setdefault("cls", LocalisedCommand)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
+    cls=LocalisedGroup,
     name="patrolgeo",
     help="路长制巡查规划 / Road-chief patrol planning from OpenStreetMap.",
     no_args_is_help=True,
@@ -24,6 +80,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True, log_path=False)
+
+
+def _print_version(value: bool) -> None:
+    """``--version``: print the version and the data licence line, then stop."""
+    if value:
+        from patrolgeo import ATTRIBUTION, __version__
+
+        print(f"patrolgeo {__version__} (map data {ATTRIBUTION}, ODbL)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="显示版本并退出 / show the version and exit")] = False) -> None:
+    """路长制巡查规划 / Road-chief patrol planning from OpenStreetMap."""
 
 LangOption = Annotated[str, typer.Option("--lang", help="界面语言 zh|en / language")]
 OsmOption = Annotated[Path | None, typer.Option("--osm", help="OSM file (.osm, .osm.bz2, "

@@ -127,6 +127,7 @@ def has_label(table: str, code: Hashable) -> bool:
 
 # The tables, one module per stage; importing them registers their entries.
 from patrolgeo.labels import (  # noqa: E402
+    _cli,
     _common,
     _issues,
     _maps,
@@ -137,7 +138,7 @@ from patrolgeo.labels import (  # noqa: E402
     _territories,
 )
 
-del _common, _issues, _maps, _names, _plans, _roads, _routing, _territories
+del _cli, _common, _issues, _maps, _names, _plans, _roads, _routing, _territories
 
 __all__ = ["DEFAULT_LANG", "LANGS", "Text", "check_lang", "has_label", "label", "label_or_code",
            "labels", "pick", "register", "render"]
