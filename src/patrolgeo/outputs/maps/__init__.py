@@ -27,6 +27,7 @@ from patrolgeo.outputs.maps._base import (
     AUTO,
     BASEMAP_CHOICES,
     BASEMAPS,
+    MAP_BACKGROUND,
     NARROW_SCREEN_PX,
     OSM_ATTRIBUTION,
     OTHER_COLOUR,
@@ -77,7 +78,8 @@ from patrolgeo.outputs.maps.territories import (
 
 __all__ = [
     "ARROW_EVERY_M", "AUTO", "BASEMAPS", "BASEMAP_CHOICES", "CATEGORY_COLOURS",
-    "DEADHEAD_COLOUR", "GI_COLOURS", "GRADE_COLOURS", "HIGHWAY_COLOURS", "NARROW_SCREEN_PX",
+    "DEADHEAD_COLOUR", "GI_COLOURS", "GRADE_COLOURS", "HIGHWAY_COLOURS", "MAP_BACKGROUND",
+    "NARROW_SCREEN_PX",
     "OSM_ATTRIBUTION", "OTHER_COLOUR", "ROUTE_COLOUR", "TERRITORY_COLOURS", "TIANDITU_KEY_ENV",
     "Basemap", "Download", "MapCard", "OfflineAssetError", "base_map", "check_basemap",
     "chief_map", "classified_map", "display_geojson", "fold_on_narrow_screens", "grade_map",
