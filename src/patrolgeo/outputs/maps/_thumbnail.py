@@ -95,14 +95,15 @@ def _lines(collections: list[dict[str, Any]]) -> list[tuple[_Style, Any]]:
 
 
 def _path_data(geometry: Any) -> str:
-    """SVG path data of a (multi)line in whole SVG units."""
+    """SVG path data of a (multi)line in whole SVG units; a line under a unit is a dot."""
     parts = []
     for line in getattr(geometry, "geoms", [geometry]):
         xy = np.rint(np.asarray(line.coords)[:, :2]).astype(int)
         keep = np.ones(len(xy), bool)
         keep[1:] = np.any(xy[1:] != xy[:-1], axis=1)
         xy = xy[keep]
-        if len(xy) < 2:
+        if len(xy) == 1:  # shorter than a unit: a dot (round caps), so no street vanishes
+            parts.append(f"M{xy[0, 0]} {xy[0, 1]}h0")
             continue
         rest = " ".join(f"{x} {y}" for x, y in xy[1:])
         parts.append(f"M{xy[0, 0]} {xy[0, 1]}L{rest}")
