@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 import sys
+from html.parser import HTMLParser
 
 import geopandas as gpd
 import numpy as np
@@ -62,12 +63,81 @@ def test_map_is_deterministic(guixi_segments):
     assert a == b
 
 
-def test_offline_map_has_no_external_reference(guixi_segments):
-    html = maps.render_map(maps.segments_map(guixi_segments, offline=True), offline=True)
-    assert not re.search(r'<script[^>]*\ssrc="https?://', html)
-    assert not re.search(r'<link[^>]*\shref="https?://', html)
-    assert "tile.openstreetmap.org" not in html
-    assert "OpenStreetMap" in html and "L.map(" in html
+class _Refs(HTMLParser):
+    """Every script, style sheet, font and image a page asks the network for."""
+
+    def __init__(self):
+        super().__init__()
+        self.external, self.inline_scripts, self.styles = [], [], []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        url = a.get("src") if tag in ("script", "img", "iframe") else a.get("href")
+        if tag in ("script", "img", "iframe", "link") and url and _REMOTE.match(url):
+            self.external.append((tag, url))
+        self._in = tag if tag in ("script", "style") else None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.inline_scripts.append(data)
+        elif self._in == "style":
+            self.styles.append(data)
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+
+_REMOTE = re.compile(r"(https?:)?//")
+
+
+def _references(html):
+    parser = _Refs()
+    parser.feed(html)
+    # style sheets may fetch through @import or url(); fonts arrive that way
+    for css in parser.styles:
+        parser.external += [("css", u) for u in re.findall(
+            r"""(?:@import\s+|url\(\s*)["']?((?:https?:)?//[^"')\s]+)""", css)]
+    return parser
+
+
+def _every_kind_of_map(segments, G, **view):
+    """One map of every kind, drawn with ``view`` (the defaults when empty)."""
+    mid = segments.geometry.interpolate(0.5, normalized=True)
+    seg = segments.assign(chief_id=np.where(mid.x < mid.x.median(), "A", "B"),
+                          grade=np.arange(len(segments)) % 4 + 1, workload=1.0)
+    hot, reports = _fake_hotspots(segments, n_reports=40)
+    route = _out_and_back_route(G, segments)
+    return {
+        "segments": maps.segments_map(segments, **view),
+        "grades": maps.grade_map(seg, **view),
+        "territories": maps.overview_map(seg, **view),
+        "hotspots": maps.hotspot_map(hot, reports, synthetic=True, **view),
+        "chief": maps.chief_map(seg[seg["chief_id"] == "A"], route, chief="A",
+                                instructions=["1. 第一步"], gpx="<gpx/>", **view),
+    }
+
+
+def test_no_page_loads_a_script_style_or_font_from_the_network(guixi_walk, guixi_segments):
+    for kind, fmap in _every_kind_of_map(guixi_segments, guixi_walk).items():
+        html = maps.render_map(fmap)
+        refs = _references(html)
+        assert refs.external == [], (kind, refs.external)
+        assert "L.map(" in html and "OpenStreetMap" in html, kind
+        # Leaflet itself is inline, once (its licence banner opens the file)
+        assert sum("Leaflet 1.9.3, a JS library" in s for s in refs.inline_scripts) == 1, kind
+        # no file is inlined twice
+        big = [s for s in refs.inline_scripts if len(s) > 2_000]
+        assert len(big) == len(set(big)), kind
+
+
+def test_offline_draws_no_tiles_and_is_smaller(guixi_segments):
+    online = maps.render_map(maps.segments_map(guixi_segments))
+    offline = maps.render_map(maps.segments_map(guixi_segments, offline=True))
+    assert "L.tileLayer(" in online and "autonavi.com" in online
+    assert "L.tileLayer(" not in offline and "autonavi.com" not in offline
+    assert len(offline) < len(online)
+    assert _references(offline).external == []
 
 
 def test_ten_thousand_segment_map_is_small(tmp_path):
@@ -102,20 +172,26 @@ def test_segment_map_in_browser_offline(guixi_segments, tmp_path):
     assert (tmp_path / "guixi.png").stat().st_size > 10_000
 
 
-def test_online_map_draws_overlays_without_network(helsinki_walk_segments, tmp_path):
+def test_map_with_tiles_draws_overlays_without_network(helsinki_walk_segments, tmp_path):
     path = maps.save_map(maps.segments_map(helsinki_walk_segments), tmp_path / "hel.html")
     with open_offline(path, allow_tiles=True) as (page, report):
-        leaflet = page.evaluate("typeof L") != "undefined"
-        counts = page.evaluate(COUNT_LAYERS_JS) if leaflet else None
-    # an online map needs its CDN scripts: blocked here, so Leaflet is absent; this is
-    # exactly why --offline exists
-    assert counts is None
-    assert any("leaflet" in url for url in report.blocked)
+        counts = page.evaluate(COUNT_LAYERS_JS)
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor")
+    # Leaflet is inline: every segment draws although no tile can load
+    assert counts["tiles"] == 1 and counts["polylines"] == len(helsinki_walk_segments)
+    assert report.page_errors == [] and report.console_errors == []
+    assert report.blocked and all("tile.openstreetmap.org" in url for url in report.blocked)
+    # the plain background the overlays draw on
+    rgb = tuple(int(maps.MAP_BACKGROUND[i:i + 2], 16) for i in (1, 3, 5))
+    assert background == "rgb({}, {}, {})".format(*rgb)
 
 
 def test_unknown_basemap(guixi_segments):
-    with pytest.raises(ConfigError, match="unknown basemap"):
+    with pytest.raises(ConfigError, match="baidu") as err:
         maps.segments_map(guixi_segments, basemap="baidu")
+    assert "unknown basemap 'baidu'" in err.value.one_line("en")
+    assert "auto" in err.value.one_line("en")
 
 
 @pytest.mark.parametrize("side", [3, 5])  # 9 chiefs: a colour each; 25: DSatur
@@ -293,5 +369,127 @@ def test_language_is_a_parameter_not_a_process_setting(guixi_segments):
     chinese = maps.render_map(maps.segments_map(guixi_segments))
     assert "Road class" in english and "道路等级" not in english
     assert "道路等级" in chinese and "Road class" not in chinese
-    page = maps.index_page([("Maps", "a.html")], "Run", "en")
+    page = maps.index_page([], [maps.Download("Roads", "a.csv")], "Run", "en")
     assert page.startswith('<!doctype html><html lang="en">')
+
+
+def _first_coordinate(html):
+    """The first vertex of the first GeoJSON feature written into a page."""
+    start = html.index('{"features": [')
+    data, _ = json.JSONDecoder().raw_decode(html, start)
+    coords = data["features"][0]["geometry"]["coordinates"]
+    return np.array(coords[0] if isinstance(coords[0][0], float) else coords[0][0])
+
+
+@pytest.mark.parametrize("place", ["guixi", "helsinki"])
+def test_auto_basemap_is_amap_in_china_and_osm_elsewhere(place, guixi_segments,
+                                                         helsinki_walk_segments):
+    segments = guixi_segments if place == "guixi" else helsinki_walk_segments
+    wgs = segments.to_crs(4326)
+    centre = wgs.geometry.union_all().centroid
+    in_china = 73.66 < centre.x < 135.05 and 3.86 < centre.y < 53.55
+    assert in_china == (place == "guixi")  # the two districts this test is about
+    html = maps.render_map(maps.segments_map(segments))  # basemap "auto" by default
+    assert ("autonavi.com" in html) == in_china
+    assert ("tile.openstreetmap.org" in html) == (not in_china)
+    first = wgs.geometry.iloc[0].coords[0]
+    shown = _first_coordinate(html)
+    if in_china:  # converted to GCJ-02, as an independent implementation converts it
+        ref = prcoords.wgs_gcj(prcoords.Coords(first[1], first[0]))
+        assert np.allclose(shown, [ref.lon, ref.lat], atol=1.1e-5)
+        assert not np.allclose(shown, first, atol=1e-4)  # a shift of hundreds of metres
+    else:  # left in WGS-84
+        assert np.allclose(shown, first, atol=1.1e-5)
+    assert maps.resolve_basemap("auto", segments) == ("amap" if in_china else "osm")
+    assert maps.resolve_basemap("osm", segments) == "osm"
+
+
+def test_auto_converts_every_overlay_as_amap_does(guixi_segments):
+    auto = maps.display_geojson(guixi_segments, ["segment_id"], basemap="auto", tolerance_m=0)
+    amap = maps.display_geojson(guixi_segments, ["segment_id"], basemap="amap", tolerance_m=0)
+    assert auto == amap
+
+
+def test_tianditu_without_a_key_fails_with_one_line(guixi_segments, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from patrolgeo import pipeline
+    from patrolgeo.cli import app
+
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    with pytest.raises(ConfigError) as err:
+        pipeline.MapOptions("tianditu")
+    line = err.value.one_line("en")
+    assert "\n" not in line and "TIANDITU_KEY" in line
+    with pytest.raises(ConfigError, match="TIANDITU_KEY"):
+        maps.segments_map(guixi_segments, basemap="tianditu")
+    pipeline.MapOptions("tianditu", offline=True)  # no tiles, no key needed
+    done = CliRunner().invoke(app, ["map", "--osm", str(pipeline.demo_osm_path()), "--lang",
+                                    "en", "--basemap", "tianditu", "--out", str(tmp_path / "t")])
+    assert done.exit_code == 2
+    assert done.stderr.strip().splitlines() == ["error: " + line], done.stderr
+    assert not (tmp_path / "t").exists()  # refused before anything was written
+    monkeypatch.setenv("TIANDITU_KEY", "k123")
+    html = maps.render_map(maps.segments_map(guixi_segments, basemap="tianditu"))
+    assert "tianditu.gov.cn" in html and "tk=k123" in html
+
+
+@pytest.mark.parametrize("lang, expected", [("zh", "zh-CN"), ("en", "en")])
+def test_every_page_has_its_language_and_a_phone_viewport(lang, expected, guixi_walk,
+                                                          guixi_segments):
+    for kind, fmap in _every_kind_of_map(guixi_segments, guixi_walk, lang=lang).items():
+        html = maps.render_map(fmap)
+        assert re.match(rf'<!DOCTYPE html>\s*<html lang="{expected}">', html), kind
+        viewports = re.findall(r'<meta name="viewport" content="([^"]*)"', html)
+        assert viewports == ["width=device-width, initial-scale=1"], (kind, viewports)
+
+
+def test_legends_are_details_elements(guixi_segments):
+    html = maps.render_map(maps.segments_map(guixi_segments))
+    found = re.findall(r'<details class="pg-legend"[^>]*>\s*<summary>([^<]*)</summary>', html)
+    assert found == ["道路等级"]
+
+
+def _open_at_width(path, width):
+    """Open ``path`` in Chromium at ``width`` x 844 with the network blocked."""
+    from browser import CHROMIUM_FLAGS, chromium_path
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_context(viewport={"width": width, "height": 844}).new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                ("file:", "data:")) else r.abort())
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(path.resolve().as_uri())
+            page.wait_for_load_state("load")
+            state = page.evaluate("""() => ({
+              legends: [...document.querySelectorAll('details.pg-legend')].map(d => d.open),
+              lists: [...document.querySelectorAll('.leaflet-control-layers')].map(
+                c => c.classList.contains('leaflet-control-layers-expanded'))})""")
+            if state["legends"]:
+                page.click("details.pg-legend > summary")  # a tap opens a folded legend
+                state["tapped"] = page.evaluate(
+                    "document.querySelector('details.pg-legend').open")
+            return state, errors
+        finally:
+            browser.close()
+
+
+def test_legends_and_layer_lists_fold_on_a_phone(guixi_segments, tmp_path):
+    seg, reports = _fake_hotspots(guixi_segments, n_reports=30)
+    # the hotspot map asks for an open layer list (collapsed=False): a phone folds it too
+    pages = {"segments": maps.segments_map(guixi_segments),
+             "hotspots": maps.hotspot_map(seg, reports)}
+    for kind, fmap in pages.items():
+        path = maps.save_map(fmap, tmp_path / f"{kind}.html")
+        phone, errors = _open_at_width(path, 390)
+        assert errors == []
+        assert phone["legends"] == [False] and phone["tapped"] is True, kind
+        assert phone["lists"] == [False], kind
+        desktop, _ = _open_at_width(path, 1000)
+        assert desktop["legends"] == [True], kind
+        # on a wide screen a layer list stays as the map asked
+        assert desktop["lists"] == [kind == "hotspots"], kind

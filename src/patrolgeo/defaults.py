@@ -23,9 +23,10 @@ MODE = "walk"
 #: Which streets the verbs plan: the responsibility network (public streets and back
 #: alleys the district answers for), not every path of the travel mode.
 NETWORK = "city"
-#: Basemap of the maps: OpenStreetMap, the data's own rendering.
-BASEMAP = "osm"
-#: Maps load Leaflet and tiles from the network unless asked to be self-contained.
+#: Basemap of the maps: chosen from the data, AMap (GCJ-02, what Chinese users know, and
+#: reachable in mainland China) inside China, OpenStreetMap elsewhere.
+BASEMAP = "auto"
+#: Maps always carry Leaflet inline; offline also leaves out the tiles (no network at all).
 OFFLINE = False
 #: Random seed of every randomised step (METIS, permutations, search): reproducible runs.
 SEED = 0

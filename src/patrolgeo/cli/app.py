@@ -113,9 +113,14 @@ KeepComponentsOption = Annotated[bool, typer.Option(
 NetworkRulesOption = Annotated[Path | None, typer.Option(
     "--network-rules", help="责任路网规则 TOML（叠加在默认规则上） / network rules TOML")]
 OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
-BasemapOption = Annotated[str, typer.Option("--basemap", help="osm | amap (GCJ-02) | tianditu")]
-OfflineOption = Annotated[bool, typer.Option("--offline", help="self-contained maps that open "
-                                             "with no network (no tiles)")]
+BasemapOption = Annotated[str, typer.Option(
+    "--basemap", help="底图：auto（默认：国内用高德，国外用 OSM）| osm | amap（GCJ-02）| tianditu"
+    "（需环境变量 TIANDITU_KEY） / basemap: auto (AMap inside China, else OSM) | osm | amap "
+    "| tianditu (key in TIANDITU_KEY)")]
+OfflineOption = Annotated[bool, typer.Option(
+    "--offline", help="不加载底图瓦片：最小的自包含文件（地图脚本总是内嵌，无网络也能打开） / "
+    "no tiles at all: the smallest self-contained file (maps always inline their scripts "
+    "and open with no network)")]
 
 
 def network_area(

@@ -8,6 +8,10 @@ Tables
     Basemap codes (the tile layer's name in the layer control).
 ``map_field``
     Popup rows: a column, or a named variant of one, to its alias.
+``map_card``
+    One line of what each kind of map shows (the index page's cards).
+``index``
+    The index page's headings and notes.
 """
 
 from __future__ import annotations
@@ -48,4 +52,28 @@ register("map_field", {
     "seq": ("顺序", "Step"),
     "kind": ("类型", "Kind"),
     "km": ("累计公里", "Cumulative km"),
+})
+
+register("map_card", {
+    "segments": ("全部路段，按道路等级着色", "Every segment, coloured by road class"),
+    "grades": ("各路段的保洁等级（一级至四级）与工作量",
+               "Cleaning grade (1 to 4) and workload of every segment"),
+    "territories": ("各路长的责任区，相邻片区颜色不同",
+                    "Every road chief's territory, neighbours in different colours"),
+    "chief": ("该路长的责任区、按顺序的巡查路线、逐步指引与 GPX",
+              "The chief's territory, the patrol route in order, its steps and GPX"),
+    "route": ("巡查路线：按顺序、逐步指引与 GPX", "The patrol route in order, its steps and GPX"),
+    "hotspots": ("问题热点 (Gi*)、热力图与各类问题点（可按周查看）",
+                 "Issue hot spots (Gi*), heatmap and reports by category and week"),
+    "map": ("地图", "Map"),
+})
+
+register("index", {
+    "maps": ("地图", "Maps"),
+    "pages": ("其他页面", "Pages"),
+    "downloads": ("下载数据", "Downloads"),
+    "downloads_note": ("表格与轨迹文件：在电脑上用 Excel、QGIS 或导航软件打开",
+                       "Tables and tracks: open them with Excel, QGIS or a navigation app"),
+    "top_folder": ("本目录", "This folder"),
+    "attribution_file": ("数据来源与许可", "Data source and licence"),
 })

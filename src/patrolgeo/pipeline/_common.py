@@ -256,16 +256,24 @@ def write_excluded(result: RoadsResult, out: str | Path, outputs: RunOutputs,
 
 @dataclass(frozen=True)
 class MapOptions:
-    """How maps are drawn: basemap (``osm``, ``amap``, ``tianditu``) and offline bundling."""
+    """How maps are drawn: the basemap, and whether tiles are drawn at all.
 
-    basemap: str = "osm"
-    offline: bool = False
+    Every map page carries its scripts and styles inline; ``offline`` leaves out the
+    tiles too (the smallest self-contained file). ``basemap`` is ``auto`` (AMap inside
+    China, OpenStreetMap elsewhere), ``osm``, ``amap`` or ``tianditu`` (its key from the
+    ``TIANDITU_KEY`` environment variable: checked here, before any slow step).
+    """
+
+    basemap: str = defaults.BASEMAP
+    offline: bool = defaults.OFFLINE
 
     def __post_init__(self) -> None:
         maps.check_basemap(self.basemap)
+        if self.basemap == "tianditu" and not self.offline:
+            maps.tianditu_key()
 
 
-#: Maps drawn on OpenStreetMap tiles, loading their scripts from the network.
+#: Maps on the basemap chosen from the data, with tiles; assets always inline.
 DEFAULT_MAP_OPTIONS = MapOptions()
 
 

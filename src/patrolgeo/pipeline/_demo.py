@@ -106,8 +106,8 @@ def run_demo(
     write_plans(plan, out, outputs, map_options, lang=lang)
     write_territories(terr, out / "territories", outputs, map_options, lang=lang)
     write_shifts(shift_tables, out / "shifts", outputs)
-    links = [(text, path.relative_to(out).as_posix()) for text, path in outputs.rendered(lang)]
-    index = write_text(maps.index_page(links, pick("patrolgeo 演示", "patrolgeo demo", lang),
-                                       lang), out / "index.html")
+    index = write_text(maps.run_index(out, outputs.rendered(lang),
+                                      pick("patrolgeo 演示", "patrolgeo demo", lang), lang),
+                       out / "index.html")
     outputs.add(Text("目录页", "Index page"), index)
     return outputs

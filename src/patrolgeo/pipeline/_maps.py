@@ -137,8 +137,8 @@ def draw_maps(
     outputs = RunOutputs()
     for label, name, fmap in drawn:
         outputs.add(label, maps.save_map(fmap, out / name, offline=map_options.offline))
-    links = [(text, path.name) for text, path in outputs.rendered(lang)]
     outputs.add(Text("目录页", "Index page"),
-                write_text(maps.index_page(links, pick("patrolgeo 地图", "patrolgeo maps", lang),
-                                           lang), out / "index.html"))
+                write_text(maps.run_index(out, outputs.rendered(lang),
+                                          pick("patrolgeo 地图", "patrolgeo maps", lang), lang),
+                           out / "index.html"))
     return outputs

@@ -1,5 +1,6 @@
-"""What every map shares: basemaps and their datum, display GeoJSON, layers, legends, saving.
+"""What every map shares: the page (language, viewport, background), layers, legends.
 
+Basemaps, their datum and display GeoJSON are in :mod:`._basemaps` (re-exported here).
 folium (and its branca elements) is imported inside the functions that draw, never when
 this module is imported.
 """
@@ -8,209 +9,46 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-import coordTransform
 import geopandas as gpd
-import numpy as np
-import shapely
 
-from patrolgeo.errors import ConfigError
-from patrolgeo.labels import DEFAULT_LANG, label, pick
-from patrolgeo.outputs.files import WGS84
+from patrolgeo.labels import DEFAULT_LANG, check_lang, label, pick
+from patrolgeo.outputs.maps import _basemaps
+from patrolgeo.outputs.maps._basemaps import (
+    AUTO,
+    BASEMAP_CHOICES,
+    BASEMAPS,
+    DISPLAY_GRID_DEG,
+    DISPLAY_TOLERANCE_M,
+    FINE_GRID_DEG,
+    OSM_ATTRIBUTION,
+    OTHER_COLOUR,
+    TIANDITU_KEY_ENV,
+    Basemap,
+    check_basemap,
+    display_geojson,
+    inside_china,
+    latlon_bounds,
+    resolve_basemap,
+    tianditu_key,
+    to_display_crs,
+    wgs84_to_gcj02,
+)
+
+__all__ = [
+    "AUTO", "BASEMAPS", "BASEMAP_CHOICES", "DISPLAY_GRID_DEG", "DISPLAY_TOLERANCE_M",
+    "FINE_GRID_DEG", "MAP_BACKGROUND", "NARROW_SCREEN_PX", "OSM_ATTRIBUTION", "OTHER_COLOUR",
+    "TIANDITU_KEY_ENV", "Basemap",
+    "base_map", "check_basemap", "classified_map", "display_geojson", "fold_on_narrow_screens",
+    "geojson_popup", "html_lang", "inside_china", "latlon_bounds", "layer_control", "legend",
+    "map_script", "popup_fields", "resolve_basemap", "root_figure", "styled_geojson",
+    "tianditu_key", "to_display_crs", "wgs84_to_gcj02",
+]
 
 if TYPE_CHECKING:
     import folium
     from branca.element import Element, Figure
-
-OSM_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
-
-
-@dataclass(frozen=True)
-class Basemap:
-    """A tile source and the datum its tiles are drawn in.
-
-    Parameters
-    ----------
-    name
-        The code (``"osm"``, ``"amap"``, ``"tianditu"``); its words are in the
-        ``basemap`` label table.
-    tiles
-        The tile URL template (``{key}`` stands for an API key).
-    attribution
-        The attribution shown on the map.
-    datum
-        ``"wgs84"`` or ``"gcj02"``: what overlay coordinates are converted to.
-    subdomains, max_zoom
-        Leaflet tile-layer options.
-    """
-
-    name: str
-    tiles: str
-    attribution: str
-    datum: str  # "wgs84" or "gcj02"
-    subdomains: str = "abc"
-    max_zoom: int = 19
-
-    def label(self, lang: str = DEFAULT_LANG) -> str:
-        """The basemap's name in ``lang`` (the tile layer's name in the layer control)."""
-        return label("basemap", self.name, lang)
-
-
-BASEMAPS: dict[str, Basemap] = {
-    "osm": Basemap("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", OSM_ATTRIBUTION,
-                   "wgs84", subdomains=""),
-    "amap": Basemap("amap",
-                    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
-                    "&style=8&x={x}&y={y}&z={z}",
-                    f"&copy; 高德地图 AutoNavi | 数据 {OSM_ATTRIBUTION}", "gcj02",
-                    subdomains="1234", max_zoom=18),
-    "tianditu": Basemap("tianditu",
-                        "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-                        "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-                        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
-                        f"&copy; 天地图 Tianditu | 数据 {OSM_ATTRIBUTION}", "wgs84",
-                        subdomains="01234567", max_zoom=18),
-}
-
-#: Colour of a class that a map's palette does not name.
-OTHER_COLOUR = "#888888"
-
-#: Simplification tolerance of displayed lines, metres: invisible at street zoom levels.
-DISPLAY_TOLERANCE_M = 1.0
-#: Coordinate grid of displayed lines, degrees: about 1 m, which keeps files small.
-DISPLAY_GRID_DEG = 1e-5
-#: Finer grid for pieces that the 1 m grid would collapse to nothing.
-FINE_GRID_DEG = 1e-7
-
-
-# --------------------------------------------------------------------------- coordinates
-
-
-def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Convert WGS-84 to GCJ-02 (the datum of AMap and Tencent tiles), vectorised.
-
-    Points outside China are returned unchanged, as the GCJ-02 rules define.
-
-    Parameters
-    ----------
-    lon, lat
-        WGS-84 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 longitudes and latitudes.
-    """
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    if lon.size == 0:
-        return lon, lat
-    out_lon, out_lat = coordTransform.wgs84_to_gcj02(lon, lat)
-    return np.asarray(out_lon, dtype=float), np.asarray(out_lat, dtype=float)
-
-
-def check_basemap(basemap: str) -> None:
-    """Check that ``basemap`` names a known basemap.
-
-    Parameters
-    ----------
-    basemap
-        A key of :data:`BASEMAPS`.
-
-    Raises
-    ------
-    ConfigError
-        For any other name.
-    """
-    if basemap not in BASEMAPS:
-        raise ConfigError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}",
-                          field="basemap")
-
-
-def to_display_crs(gdf: gpd.GeoDataFrame, basemap: str = "osm") -> gpd.GeoDataFrame:
-    """Return ``gdf`` in the datum of ``basemap``'s tiles (WGS-84 or GCJ-02 degrees).
-
-    Parameters
-    ----------
-    gdf
-        Features in any CRS (none: taken as WGS-84 degrees).
-    basemap
-        A key of :data:`BASEMAPS`.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy in display coordinates.
-    """
-    check_basemap(basemap)
-    out = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
-    if BASEMAPS[basemap].datum == "gcj02":
-        def shift(coords: np.ndarray) -> np.ndarray:
-            lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
-            return np.column_stack([lon, lat])
-
-        out = out.set_geometry(shapely.transform(out.geometry.values, shift))
-    return out
-
-
-def display_geojson(
-    gdf: gpd.GeoDataFrame,
-    columns: list[str],
-    *,
-    basemap: str = "osm",
-    tolerance_m: float = DISPLAY_TOLERANCE_M,
-) -> dict[str, Any]:
-    """GeoJSON for display: simplified in metres, in the basemap's datum, ~1 m precision.
-
-    Parameters
-    ----------
-    gdf
-        The features.
-    columns
-        The properties to keep.
-    basemap
-        A key of :data:`BASEMAPS`.
-    tolerance_m
-        Simplification tolerance in metres (projected input only; 0 keeps every vertex).
-
-    Returns
-    -------
-    dict
-        A GeoJSON FeatureCollection.
-    """
-    shown = gdf[[*columns, gdf.geometry.name]].copy()
-    if shown.crs is not None and shown.crs.is_projected and tolerance_m > 0:
-        shown = shown.set_geometry(shown.geometry.simplify(tolerance_m))
-    shown = to_display_crs(shown, basemap)
-    coarse = shapely.set_precision(shown.geometry.values, DISPLAY_GRID_DEG)
-    # a piece shorter than the ~1 m grid would vanish: keep it at a finer grid
-    fine = shapely.set_precision(shown.geometry.values, FINE_GRID_DEG)
-    shown = shown.set_geometry(np.where(shapely.is_empty(coarse), fine, coarse))
-    return json.loads(shown.to_json(drop_id=True, ensure_ascii=False))
-
-
-def latlon_bounds(gdf: gpd.GeoDataFrame, basemap: str = "osm") -> list[list[float]]:
-    """``[[south, west], [north, east]]`` of ``gdf`` in the basemap's datum.
-
-    Parameters
-    ----------
-    gdf
-        The features.
-    basemap
-        A key of :data:`BASEMAPS`.
-
-    Returns
-    -------
-    list
-        The bounds as Leaflet takes them.
-    """
-    west, south, east, north = to_display_crs(gdf[[gdf.geometry.name]], basemap).total_bounds
-    return [[float(south), float(west)], [float(north), float(east)]]
-
 
 # --------------------------------------------------------------------------- map elements
 
@@ -254,51 +92,172 @@ def map_script(code: str) -> Any:
     return _map_script_class()(code)
 
 
+#: Below this window width (CSS pixels) legends and layer lists open folded: a phone
+#: (390 px iPhone, 360 px Android) has no room beside the map for them.
+NARROW_SCREEN_PX = 600
+#: The map's background where no tile is drawn (``offline``, or tiles that fail to
+#: load): a light neutral on which every overlay colour stays readable.
+MAP_BACKGROUND = "#f4f3ef"
+
+#: The page around a map: branca's figure template with a language and a viewport that
+#: lets a phone user zoom the page (folium's own viewport forbids it; render_map drops it).
+_PAGE_TEMPLATE = (
+    "<!DOCTYPE html>\n"
+    '<html lang="{{ this.pg_lang }}">\n'
+    "<head>\n"
+    '<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+    "    {{this.header.render(**kwargs)}}\n"
+    "</head>\n"
+    "<body>\n"
+    "    {{this.html.render(**kwargs)}}\n"
+    "</body>\n"
+    "<script>\n"
+    "    {{this.script.render(**kwargs)}}\n"
+    "</script>\n"
+    "</html>\n"
+)
+
+_PAGE_CSS = (
+    "<style>.leaflet-container{background:%(bg)s !important}"
+    ".pg-legend{position:fixed;bottom:24px;z-index:9999;background:#fff;padding:6px 10px;"
+    "border-radius:6px;font:12px/1.5 sans-serif;max-height:45vh;overflow:auto;"
+    "max-width:calc(100vw - 24px);box-sizing:border-box;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
+    ".pg-legend>summary{cursor:pointer;font-weight:bold}"
+    ".pg-legend .pg-swatch{display:inline-block;width:18px;height:4px;margin-right:6px;"
+    "vertical-align:middle}"
+    # on a phone the attribution wraps to two lines and the scale sits above it
+    "@media (max-width:%(max)dpx){.pg-legend{bottom:64px;max-height:35vh;max-width:70vw}"
+    ".leaflet-top.leaflet-right{top:%(top)dpx}}</style>"
+)
+
+# body script (Leaflet is loaded in the head): layer lists made after it fold on narrow
+# screens, legends are closed once the page is parsed
+_FOLD_JS = (
+    "<script>(function(){"
+    "const narrow=window.matchMedia('(max-width: %(max)dpx)').matches;"
+    "if(!narrow)return;"
+    "L.Control.Layers.addInitHook(function(){this.options.collapsed=true;});"
+    "document.addEventListener('DOMContentLoaded',function(){"
+    "document.querySelectorAll('details.pg-legend').forEach(function(d){d.open=false;});"
+    "});})();</script>"
+)
+
+
+def html_lang(lang: str) -> str:
+    """The HTML ``lang`` attribute of a page in ``lang``.
+
+    Parameters
+    ----------
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        ``"zh-CN"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> html_lang("zh"), html_lang("en")
+    ('zh-CN', 'en')
+    """
+    return {"zh": "zh-CN", "en": "en"}[check_lang(lang)]
+
+
+def fold_on_narrow_screens(fmap: folium.Map, *, top_offset_px: int = 0) -> None:
+    """Fold the map's legends and layer lists on screens narrower than 600 px.
+
+    Every ``.pg-legend`` (a ``<details>``, see :func:`legend`) is closed when the page
+    opens on a narrow screen, and every layer control (folium's ``LayerControl``, even one
+    made with ``collapsed=False``) opens as its button; wider screens keep them open.
+    :func:`base_map` calls it; calling it again replaces the earlier call, so a map with a
+    banner along its top can move the top-right controls below it.
+
+    Parameters
+    ----------
+    fmap
+        The map.
+    top_offset_px
+        On narrow screens, the distance of the top-right controls (layer list, sliders)
+        from the top of the page: the height of a banner or title drawn there.
+    """
+    from branca.element import Element
+
+    figure = root_figure(fmap)
+    values = {"bg": MAP_BACKGROUND, "max": NARROW_SCREEN_PX - 1, "top": int(top_offset_px)}
+    figure.header.add_child(Element(_PAGE_CSS % values), name="pg_page_css")
+    figure.html.add_child(Element(_FOLD_JS % values), name="pg_fold_js")
+
+
+def _set_page(fmap: folium.Map, lang: str, title: str | None) -> None:
+    """Give the map's page its language, viewport and title (see :data:`_PAGE_TEMPLATE`)."""
+    from jinja2 import Template
+
+    figure = root_figure(fmap)
+    figure._template = Template(_PAGE_TEMPLATE)
+    figure.pg_lang = html_lang(lang)  # type: ignore[attr-defined]
+    if title:
+        figure.title = title
+
+
 def base_map(
     bounds: list[list[float]],
     *,
-    basemap: str = "osm",
+    basemap: str = AUTO,
     offline: bool = False,
     tianditu_key: str | None = None,
     lang: str = DEFAULT_LANG,
+    title: str | None = None,
 ) -> folium.Map:
-    """An empty map fitted to ``bounds`` with the chosen basemap (none when offline).
+    """An empty map fitted to ``bounds`` on a plain background, with tiles unless offline.
+
+    The page always carries Leaflet and its plugins inline (:func:`render_map`); tiles
+    are optional: where they cannot load, the overlays draw on a neutral background.
 
     Parameters
     ----------
     bounds
         ``[[south, west], [north, east]]`` in the basemap's datum.
     basemap
-        ``"osm"``, ``"amap"`` or ``"tianditu"``.
+        ``"auto"`` (:func:`resolve_basemap` on ``bounds``), ``"osm"``, ``"amap"`` or
+        ``"tianditu"``.
     offline
         Draw no tiles (nothing to fetch); the overlays are the map.
     tianditu_key
-        The Tianditu API key (``tk``) the Tianditu basemap needs.
+        The Tianditu API key (``tk``); by default the ``TIANDITU_KEY`` environment
+        variable.
     lang
-        Language of the tile layer's name.
+        Language of the page (its ``lang`` attribute) and of the tile layer's name.
+    title
+        The page's title (the browser tab).
 
     Returns
     -------
     folium.Map
         The map.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown basemap, or Tianditu tiles without a key.
     """
     import folium
-    from branca.element import Element
 
-    check_basemap(basemap)
+    source = BASEMAPS[resolve_basemap(basemap, bounds)]
+    key = _basemaps.tianditu_key(tianditu_key) if source.name == "tianditu" and not offline else ""
     fmap = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_control=True)
-    source = BASEMAPS[basemap]
+    _set_page(fmap, lang, title)
+    fold_on_narrow_screens(fmap)
     # clustering needs a maximum zoom, which otherwise only a tile layer would give
     fmap.add_child(map_script(f"{{map}}.setMaxZoom({source.max_zoom});"
                               "L.control.scale({imperial: false}).addTo({map});"))
     if not offline:
-        url = source.tiles.replace("{key}", tianditu_key or "")
-        folium.TileLayer(url, name=source.label(lang), attr=source.attribution,
-                         subdomains=source.subdomains or "abc", max_zoom=source.max_zoom,
-                         max_native_zoom=source.max_zoom).add_to(fmap)
+        folium.TileLayer(source.tiles.replace("{key}", key), name=source.label(lang),
+                         attr=source.attribution, subdomains=source.subdomains or "abc",
+                         max_zoom=source.max_zoom, max_native_zoom=source.max_zoom).add_to(fmap)
     else:
-        root_figure(fmap).header.add_child(Element(
-            "<style>.leaflet-container{background:#f4f3ef !important}</style>"))
         # with no tiles nothing else credits the data: say it in Leaflet's own control
         fmap.add_child(map_script(
             "{map}.attributionControl.addAttribution(" + json.dumps(OSM_ATTRIBUTION) + ");"
@@ -308,12 +267,15 @@ def base_map(
 
 
 def legend(title: str, items: list[tuple[str, str]], *, position: str = "bottomleft") -> Element:
-    """A fixed legend box of ``(label, colour)`` rows.
+    """A legend of ``(label, colour)`` rows: a ``<details class="pg-legend">`` box.
+
+    Open on wide screens, closed (its title only) on narrow ones
+    (:func:`fold_on_narrow_screens`, which :func:`base_map` calls).
 
     Parameters
     ----------
     title
-        The legend's heading.
+        The legend's heading (the ``<summary>``).
     items
         ``(label, colour)`` rows, in order.
     position
@@ -327,17 +289,12 @@ def legend(title: str, items: list[tuple[str, str]], *, position: str = "bottoml
     from branca.element import Element
 
     rows = "".join(
-        f'<div><span style="display:inline-block;width:18px;height:4px;background:{colour};'
-        f'margin-right:6px;vertical-align:middle"></span>{text}</div>'
+        f'<div><span class="pg-swatch" style="background:{colour}"></span>{text}</div>'
         for text, colour in items
     )
     side = "left:12px" if position.endswith("left") else "right:12px"
-    return Element(
-        f'<div class="patrolgeo-legend" style="position:fixed;bottom:24px;{side};z-index:9999;'
-        "background:white;padding:8px 10px;border-radius:6px;font:12px sans-serif;"
-        "max-height:45vh;overflow:auto;"
-        f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><b>{title}</b>{rows}</div>'
-    )
+    return Element(f'<details class="pg-legend" open style="{side}">'
+                   f"<summary>{title}</summary>{rows}</details>")
 
 
 _STYLE_FROM_PROPERTIES = (
@@ -469,7 +426,7 @@ def classified_map(
     *,
     title: str,
     popup: list[tuple[str, str]],
-    basemap: str = "osm",
+    basemap: str = AUTO,
     offline: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> folium.Map:
@@ -501,8 +458,9 @@ def classified_map(
     shown = segments.assign(_c=segments[column].map(colours).fillna(OTHER_COLOUR).astype(str),
                             length_m=segments["length_m"].round(1))
     fields, aliases = popup_fields(shown, popup, lang)
+    basemap = resolve_basemap(basemap, segments)
     fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline,
-                    lang=lang)
+                    lang=lang, title=title)
     styled_geojson(display_geojson(shown, [*fields, "_c"], basemap=basemap), name=title,
                    popup=geojson_popup(fields, aliases)).add_to(fmap)
     values = set(segments[column])

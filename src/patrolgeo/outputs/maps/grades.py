@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 
 from patrolgeo.labels import DEFAULT_LANG, label, pick
-from patrolgeo.outputs.maps._base import classified_map
+from patrolgeo.outputs.maps._base import AUTO, classified_map
 
 if TYPE_CHECKING:
     import folium
@@ -25,7 +25,7 @@ _POPUP = [("road_name", "road_name"), ("section_text", "section_label"),
 def grade_map(
     segments: gpd.GeoDataFrame,
     *,
-    basemap: str = "osm",
+    basemap: str = AUTO,
     offline: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> folium.Map:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 
 from patrolgeo.labels import DEFAULT_LANG, label_or_code, pick
-from patrolgeo.outputs.maps._base import classified_map
+from patrolgeo.outputs.maps._base import AUTO, classified_map
 
 if TYPE_CHECKING:
     import folium
@@ -52,7 +52,7 @@ def highway_label(highway: str, lang: str = DEFAULT_LANG) -> str:
 def segments_map(
     segments: gpd.GeoDataFrame,
     *,
-    basemap: str = "osm",
+    basemap: str = AUTO,
     offline: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> folium.Map:

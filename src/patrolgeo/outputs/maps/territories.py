@@ -11,6 +11,7 @@ import pandas as pd
 
 from patrolgeo.labels import DEFAULT_LANG, pick
 from patrolgeo.outputs.maps._base import (
+    AUTO,
     base_map,
     display_geojson,
     geojson_popup,
@@ -18,6 +19,7 @@ from patrolgeo.outputs.maps._base import (
     layer_control,
     legend,
     popup_fields,
+    resolve_basemap,
     root_figure,
     styled_geojson,
 )
@@ -114,7 +116,7 @@ def overview_map(
     summary: pd.DataFrame | None = None,
     *,
     chief_col: str = "chief_id",
-    basemap: str = "osm",
+    basemap: str = AUTO,
     offline: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> folium.Map:
@@ -148,8 +150,10 @@ def overview_map(
     )
     popup = [(chief_col if col == "chief_id" else col, code) for col, code in _POPUP]
     fields, aliases = popup_fields(shown, popup, lang)
+    basemap = resolve_basemap(basemap, segments)  # one basemap for every chief's layer
+    title = pick("路长责任区", "Road-chief territories", lang)
     fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline,
-                    lang=lang)
+                    lang=lang, title=title)
     rows = summary.set_index(chief_col) if summary is not None else None
     items = []
     for chief in sorted(colours, key=str):
@@ -160,7 +164,6 @@ def overview_map(
             name=pick(f"路长 {chief}", f"Chief {chief}", lang),
             popup=geojson_popup(fields, aliases),
         ).add_to(fmap)
-    root_figure(fmap).html.add_child(legend(pick("路长责任区", "Road-chief territories", lang),
-                                          items))
+    root_figure(fmap).html.add_child(legend(title, items))
     layer_control(fmap, collapsed=True)
     return fmap
