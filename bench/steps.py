@@ -70,10 +70,8 @@ def _names_its_way(own: list, source: pd.Series, highway: pd.Series) -> bool:
     total = sum(t.length_m for t in own) or 1.0
     good = 0.0
     for t in own:
-        if t.kind != "street":
-            good += t.length_m
-        elif source.get(t.segment_id, "") != "" or highway.get(t.segment_id) in \
-                DESCRIBED_CLASSES:
+        if t.kind != "street" or source.get(t.segment_id, "") != "" or \
+                highway.get(t.segment_id) in DESCRIBED_CLASSES:
             good += t.length_m
     return good / total >= 0.5
 

@@ -399,8 +399,11 @@ def _bridge_short_pieces(route: Route, net: _Net, steps: list[Step]) -> list[Ste
 
 
 def _tiny(step: Step) -> bool:
-    """A step too short to be an instruction: under MIN_STEP_M, or a dead-end stub
-    under SHORT_PIECE_M walked in and out (seen from the junction)."""
+    """Whether a step is too short to be an instruction.
+
+    Under MIN_STEP_M, or a dead-end stub under SHORT_PIECE_M walked in and out (seen
+    from the junction).
+    """
     if step.kind != KIND_STREET or step.forced_uturn:
         return False
     if step.out_and_back:
