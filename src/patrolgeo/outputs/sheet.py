@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from patrolgeo import ATTRIBUTION
-from patrolgeo.labels import DEFAULT_LANG, check_lang, label
+from patrolgeo.labels import DEFAULT_LANG, check_lang, label, label_or_code
 from patrolgeo.outputs.route import distance_text, step_records, way_label
 from patrolgeo.routing.route import Route
 from patrolgeo.routing.steps import route_steps
@@ -175,9 +175,11 @@ def _roads_table(territory: gpd.GeoDataFrame | None, plans: pd.DataFrame | None,
     have = []
     by_road: dict[str, pd.DataFrame] = {}
     if plans is not None and key in plans:
+        if "grade_label" not in plans and "grade" in plans:
+            # the plan stage's own table (codes): the grade words of the plans writer
+            plans = plans.assign(grade_label=[label_or_code("grade", g, lang)
+                                              for g in plans["grade"]])
         have = [(c, w) for c, w in plan_cols if c in plans]
-        if not any(c == "grade_label" for c, _ in have) and "grade" in plans:
-            have.insert(0, ("grade", "grade"))
         by_road = {str(k): g for k, g in plans.groupby(key, sort=False)}
     head = "".join(f"<th>{_words(w, lang)}</th>" for _, w in have)
     rows = []

@@ -208,6 +208,8 @@ def _network(route: Route) -> _Net:
     dead: set[Hashable] = set()
     named_at: dict[Hashable, list[str]] = {}
     if seg is not None:
+        # segment-id order: the landmarks must not depend on the table's row order
+        seg = seg.sort_values("segment_id", kind="stable")
         source = (seg["name_source"].fillna("").astype(str) if "name_source" in seg
                   else np.full(len(seg), ""))
         highway = seg["highway"].astype(str) if "highway" in seg else np.full(len(seg), "")
@@ -284,6 +286,19 @@ def _runs(route: Route, net: _Net) -> list[Step]:
     return steps
 
 
+def _heading_change(net: _Net, arrive: int | None, j: int) -> float:
+    """The turn at the end of traversal ``j``, or from the end of ``arrive`` on.
+
+    From ``arrive``, the turns at every node up to ``j``'s end add up (so a 12 m
+    crossing to the other sidewalk and back is a sharp turn to the side it crossed),
+    folded into (-180°, 180°] once they pass a half turn.
+    """
+    if arrive is None:
+        return turn_angle(net.end_vec[j], net.start_vec[j + 1])
+    total = sum(turn_angle(net.end_vec[k], net.start_vec[k + 1]) for k in range(arrive, j + 1))
+    return ((total + 180.0) % 360.0) - 180.0 if abs(total) > 180.0 + 1e-6 else total
+
+
 def _step(route: Route, net: _Net, i: int, j: int, arrive: int | None = None,
           **extra: object) -> Step:
     """The step over traversals ``i..j`` and the manoeuvre after it.
@@ -298,9 +313,8 @@ def _step(route: Route, net: _Net, i: int, j: int, arrive: int | None = None,
     if j + 1 < len(trav):
         nxt = trav[j + 1]
         reverse = nxt.segment_id == trav[j].segment_id and nxt.kind == KIND_STREET
-        turn = _NEXT_KIND_TURN.get(nxt.kind) or _turn(
-            turn_angle(net.end_vec[j if arrive is None else arrive], net.start_vec[j + 1]),
-            reverse)
+        turn = _NEXT_KIND_TURN.get(nxt.kind) or _turn(_heading_change(net, arrive, j),
+                                                      reverse)
         next_way: Way | None = net.ways[j + 1]
         next_road: str | None = nxt.road_name
     else:
