@@ -8,7 +8,9 @@ mode, it measures the steps of the per-chief routes the demo writes (8 chiefs,
 Every figure is recomputed from the route and the segments table, not from the step
 text: a step *names* its way when the segments it follows carry a name (an OSM tag, a
 context name, a merged name) or a piece the writers describe (a pedestrian area, a
-boundary link, a transfer); a *forced* U-turn turns back along the same segment at a
+boundary link, a transfer); *described* adds unnamed ways the steps tell by their class
+and the named road they lead to (``沿次干路…（往冶金大道方向）``); *U-turns* are the
+steps that turn back (``掉头``; before: any turn of 150° or more); a *forced* U-turn turns back along the same segment at a
 dead end (a node one segment touches); steps per km divide by the route's length.
 Run it on main's ``src`` to get the before figures.
 """
@@ -44,7 +46,7 @@ def measure(routes: list, segments: pd.DataFrame) -> dict:
     source = table["name_source"].fillna("").astype(str)
     highway = table["highway"].astype(str)
     dead = _dead_ends(segments)
-    steps = named = short = uturns = forced = 0
+    steps = named = described = short = uturns = forced = 0
     km = 0.0
     for route in routes:
         trav = route.traversals
@@ -52,7 +54,10 @@ def measure(routes: list, segments: pd.DataFrame) -> dict:
         for step in route_steps(route):
             steps += 1
             own = trav[step.first_traversal:step.last_traversal + 1]
-            named += _names_its_way(own, source, highway)
+            names = _names_its_way(own, source, highway)
+            named += names
+            # an unnamed way told by its class and the named road it leads to
+            described += names or bool(getattr(step, "toward", None))
             turns = _reversals(step, trav)
             at_dead_end = any(trav[k].v in dead for k in turns)
             if step.turn == "uturn" or getattr(step, "out_and_back", False):
@@ -61,6 +66,7 @@ def measure(routes: list, segments: pd.DataFrame) -> dict:
             if step.length_m < SHORT_M and not at_dead_end and step.turn != "arrive":
                 short += 1
     return {"steps": steps, "named %": 100 * named / max(steps, 1),
+            "described %": 100 * described / max(steps, 1),
             "< 10 m": short, "< 10 m %": 100 * short / max(steps, 1),
             "U-turns": uturns, "forced": forced, "km": km, "steps/km": steps / max(km, 1e-9)}
 
