@@ -10,8 +10,9 @@ text: a step *names* its way when the segments it follows carry a name (an OSM t
 context name, a merged name) or a piece the writers describe (a pedestrian area, a
 boundary link, a transfer); *described* adds unnamed ways the steps tell by their class
 and the named road they lead to (``沿次干路…（往冶金大道方向）``); *U-turns* are the
-steps that turn back (``掉头``; before: any turn of 150° or more); a *forced* U-turn turns back along the same segment at a
-dead end (a node one segment touches); steps per km divide by the route's length.
+steps that turn back (``掉头``; before: any turn of 150° or more); a *forced* U-turn
+turns back along the same segment at a dead end (a node one segment touches); steps per
+km divide by the route's length.
 Run it on main's ``src`` to get the before figures.
 """
 
