@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from patrolgeo.cli import app
-from patrolgeo.outputs.route import route_gpx, turn_by_turn
+from patrolgeo.outputs.route import distance_text, route_gpx, turn_by_turn
 from patrolgeo.routing import COMPASS, TURNS, compass_code, postman_route, verify_route
 from patrolgeo.routing.steps import route_steps
 from routing_builders import make_network
@@ -41,7 +41,10 @@ def test_turn_by_turn_names_roads_turns_and_directions():
     assert "OpenStreetMap" in text[-1]
     text = turn_by_turn(route, lang="en")
     assert text[1].startswith("1. Head east on 信州路 for")
-    assert text[-2].endswith("arrive back at the start")
+    assert "then arrive back at the start | " in text[-2]
+    # each step line ends with the distance and time from the start at its end
+    total = distance_text(route.total_length_m, "en")
+    assert text[-2].endswith(f"| {total} so far, {route.duration_s / 60:.0f} min")
 
 
 def test_left_and_right_follow_the_geometry():

@@ -21,7 +21,10 @@ register("route_turn", {
     "slight_right": ("稍向右进入{onto}", "bear right onto {onto}"),
     "left": ("左转进入{onto}", "turn left onto {onto}"),
     "right": ("右转进入{onto}", "turn right onto {onto}"),
+    "sharp_left": ("向左急转进入{onto}", "turn sharp left onto {onto}"),
+    "sharp_right": ("向右急转进入{onto}", "turn sharp right onto {onto}"),
     "uturn": ("掉头沿{onto}返回", "make a U-turn back along {onto}"),
+    "uturn_dead_end": ("至尽头掉头返回", "turn round at the dead end"),
     "arrive_closed": ("回到出发点", "arrive back at the start"),
     "arrive_open": ("到达终点", "arrive at the end"),
     "leave_area": ("继续驶出区外", "drive on out of the area"),
@@ -33,6 +36,19 @@ register("route_text", {
     "km": ("{km:.1f} 公里", "{km:.1f} km"),
     "m": ("{m} 米", "{m} m"),
     "head": ("沿{road}向{compass}行驶 {distance}", "Head {compass} on {road} for {distance}"),
+    "out_and_back": ("沿{road}向{compass}行驶 {there}至尽头，掉头返回 {back}",
+                     "Head {compass} on {road} for {there} to the dead end, turn round and "
+                     "come back {back}"),
+    "plaza": ("向{compass}穿过{road} {distance}", "Cross {road} heading {compass} for {distance}"),
+    "square": ("广场", "the square"),
+    "via": ("{a}、{b}", "{a}, then {b}"),
+    "toward": ("（往{road}方向）", " (towards {road})"),
+    "spurs": ("（途中往返 {count} 处尽头短支路）", " (in and out of {count} short dead end(s) on "
+              "the way)"),
+    "partly_transit": ("（其中途经 {distance}）", " ({distance} of it transit only)"),
+    "at": ("在{landmark}路口", "at {landmark}, "),
+    "line": ("{n}. {text}｜累计 {cum}，{minutes:.0f} 分钟",
+             "{n}. {text} | {cum} so far, {minutes:.0f} min"),
     "transit": ("（途经，不巡查）", " (transit only)"),
     "step": ("{head}{transit}，{then}", "{head}{transit}, then {then}"),
     "step_only": ("{head}", "{head}"),
@@ -55,6 +71,21 @@ register("route_text", {
     "gpx_name": ("巡查路线", "Patrol route"),
     "gpx_desc": ("全程 {km:.2f} 公里；地图数据 {attribution}",
                  "{km:.2f} km; map data {attribution}"),
+})
+
+# an unnamed way described by its class (what a walker sees), in step texts
+register("route_class", {
+    "motorway": ("高速公路", "the motorway"), "trunk": ("快速路", "the expressway"),
+    "primary": ("主干路", "the main road"), "secondary": ("次干路", "the secondary road"),
+    "tertiary": ("支路", "the minor road"), "unclassified": ("道路", "the road"),
+    "residential": ("小区道路", "the residential street"),
+    "living_street": ("生活街道", "the living street"), "service": ("内部道路", "the service road"),
+    "pedestrian": ("步行街", "the pedestrian street"), "track": ("土路", "the track"),
+    "footway": ("人行小路", "the footpath"), "path": ("小路", "the path"),
+    "steps": ("台阶", "the steps"), "cycleway": ("非机动车道", "the cycle path"),
+    "bridleway": ("小路", "the path"), "corridor": ("通道", "the passage"),
+    "road": ("道路", "the road"), "busway": ("公交专用道", "the busway"),
+    "link": ("匝道", "the slip road"), "other": ("无名道路", "the unnamed road"),
 })
 
 register("route_check", {
@@ -106,4 +137,35 @@ register("route_unreachable", {
     "reason_count": ("{reason} {count} 个", "{reason}: {count}"),
     "separator": ("；", "; "),
     "output": ("无法到达的路段 CSV", "Unreachable segments CSV"),
+})
+
+# the printable route sheet (patrolgeo.outputs.sheet)
+register("route_sheet", {
+    "title": ("巡查路线单", "Patrol route sheet"),
+    "chief_title": ("路长 {chief} 巡查路线单", "Road chief {chief}: patrol route sheet"),
+    "total": ("全程", "Total"),
+    "time": ("预计用时", "Time"),
+    "duration": ("约 {hours} 小时 {minutes} 分钟", "about {hours} h {minutes} min"),
+    "speed": ("（按 {kmh:.0f} 公里/小时）", " (at {kmh:.0f} km/h)"),
+    "start": ("起点", "Start"),
+    "start_at": ("{road}，北纬 {lat:.5f}°，东经 {lon:.5f}°", "{road}, {lat:.5f}° N, {lon:.5f}° E"),
+    "steps": ("逐步指引", "Steps"),
+    "overview": ("路线总览", "Overview"),
+    "n": ("序号", "No."),
+    "instruction": ("指引", "Instruction"),
+    "distance": ("本段", "Distance"),
+    "cumulative": ("累计", "So far"),
+    "at_time": ("用时", "Time"),
+    "minutes": ("{m:.0f} 分", "{m:.0f} min"),
+    "roads": ("责任道路", "Roads in charge"),
+    "road": ("道路", "Road"),
+    "km": ("公里", "km"),
+    "grade": ("等级", "Grade"),
+    "methods": ("作业方式", "Methods"),
+    "patrol": ("路长巡查", "Chief's patrols"),
+    "no_plan": ("（未给出保洁方案）", "(no plan given)"),
+    "legend": ("红线：巡查；灰色虚线：途经；绿点：起点；数字：步骤序号",
+               "Red: patrol; grey dashed: transit; green dot: start; numbers: steps"),
+    "north": ("北", "N"),
+    "summary_line": ("全程 {km:.2f} 公里，{steps} 步", "{km:.2f} km, {steps} steps"),
 })

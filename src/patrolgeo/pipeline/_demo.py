@@ -104,7 +104,8 @@ def run_demo(
     write_roads(result, out, outputs, map_options, lang=lang)
     write_hotspots(issues_result, out, outputs, map_options, lang=lang)
     write_plans(plan, out, outputs, map_options, lang=lang)
-    write_territories(terr, out / "territories", outputs, map_options, lang=lang)
+    write_territories(terr, out / "territories", outputs, map_options, lang=lang,
+                      plans=plan.sections)
     write_shifts(shift_tables, out / "shifts", outputs)
     index = write_text(maps.run_index(out, outputs.rendered(lang),
                                       pick("patrolgeo 演示", "patrolgeo demo", lang), lang),

@@ -17,7 +17,7 @@ from patrolgeo.errors import InputRowError
 from patrolgeo.labels import Text, pick
 from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_text
-from patrolgeo.outputs.route import route_gpx
+from patrolgeo.outputs.route import route_gpx, route_table, step_records
 from patrolgeo.pipeline._common import (
     DEFAULT_MAP_OPTIONS,
     MapOptions,
@@ -63,8 +63,9 @@ def _territory_maps(
         gpx = route_gpx(routed.route, lang=lang)
         drawn.append((Text(f"路长 {chief} 巡查地图", f"Road chief {chief} map"),
                       f"chief_{chief}.html",
-                      maps.chief_map(own, routed.route.to_geodataframe(), chief=str(chief),
-                                     instructions=routed.steps(lang), gpx=gpx,
+                      maps.chief_map(own, route_table(routed.route), chief=str(chief),
+                                     steps=step_records(routed.route, lang),
+                                     summary=routed.steps(lang)[0], gpx=gpx,
                                      colour=colours[chief], **view)))
     return drawn
 

@@ -14,7 +14,8 @@ from patrolgeo.errors import InputRowError
 from patrolgeo.labels import Text, label
 from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_csv, write_geojson, write_text
-from patrolgeo.outputs.route import route_gpx, turn_by_turn
+from patrolgeo.outputs.route import route_gpx, route_table, step_records, turn_by_turn
+from patrolgeo.outputs.sheet import route_sheet
 from patrolgeo.pipeline._common import (
     DEFAULT_MAP_OPTIONS,
     MapOptions,
@@ -137,23 +138,26 @@ def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
                 name: str = "route", *, segments: gpd.GeoDataFrame | None = None,
                 map_options: MapOptions = DEFAULT_MAP_OPTIONS,
                 lang: str = defaults.LANG) -> None:
-    """Write the route as GeoJSON, GPX, turn-by-turn text, CSV and a map.
+    """Write the route as GeoJSON, GPX, turn-by-turn text, CSV, a map and a route sheet.
 
     The GeoJSON and CSV hold one row per traversal; the map (given the ``segments``)
     shows the route over the segments it serves; words are in ``lang``. Required
     segments the route leaves out are listed in ``unreachable.csv``
     (:func:`unreachable_file_name`; columns ``segment_id, way_id, road_name, highway,
-    length_m, reason``) whenever there are some.
+    length_m, reason``) whenever there are some. The printable sheet is
+    ``<name>_sheet.html``; the steps carry the same numbers in every file.
     """
     out = Path(out)
     steps = result.steps(lang)
     gpx = route_gpx(result.route, lang=lang)
     table = result.route.to_geodataframe()
+    served = None
     if segments is not None:
         served = segments[segments["segment_id"].isin(set(result.route.required_ids))]
-        fmap = maps.chief_map(served, table, instructions=steps, gpx=gpx,
-                              basemap=map_options.basemap, offline=map_options.offline,
-                              lang=lang)
+        fmap = maps.chief_map(served, route_table(result.route),
+                              steps=step_records(result.route, lang), summary=steps[0],
+                              gpx=gpx, basemap=map_options.basemap,
+                              offline=map_options.offline, lang=lang)
         outputs.add(Text("路线地图", "Route map"),
                     maps.save_map(fmap, out / f"{name}.html", offline=map_options.offline))
     outputs.add(Text("路线 GeoJSON", "Route GeoJSON"),
@@ -163,6 +167,9 @@ def write_route(result: RouteResult, out: str | Path, outputs: RunOutputs,
     outputs.add(Text("路线逐段指引", "Route turn-by-turn"),
                 write_text("\n".join(steps) + "\n", out / f"{name}_steps.txt"))
     outputs.add(Text("路线明细 CSV", "Route traversals CSV"), write_csv(table, out / f"{name}.csv"))
+    outputs.add(Text("路线单（可打印）", "Route sheet (printable)"),
+                write_text(route_sheet(result.route, territory=served, lang=lang),
+                           out / f"{name}_sheet.html"))
     left_out = result.route.unreachable_table()
     if not left_out.empty:
         outputs.add(label("route_unreachable", "output", lang),

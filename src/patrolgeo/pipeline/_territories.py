@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from patrolgeo import (
     defaults,
@@ -13,7 +14,8 @@ from patrolgeo.errors import InputRowError
 from patrolgeo.labels import Text, pick
 from patrolgeo.outputs import maps
 from patrolgeo.outputs.files import write_csv, write_gpkg, write_text
-from patrolgeo.outputs.route import route_gpx, turn_by_turn
+from patrolgeo.outputs.route import route_gpx, route_table, step_records, turn_by_turn
+from patrolgeo.outputs.sheet import route_sheet
 from patrolgeo.pipeline._common import (
     DEFAULT_MAP_OPTIONS,
     DEFAULT_NETWORK_OPTIONS,
@@ -26,6 +28,9 @@ from patrolgeo.pipeline._common import (
     load_roads,
 )
 from patrolgeo.pipeline._plans import plan_from_osm
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def assign(
@@ -79,12 +84,14 @@ def assign(
 
 def write_territories(terr: territories.Territories, out: str | Path,
                       outputs: RunOutputs, map_options: MapOptions = DEFAULT_MAP_OPTIONS,
-                      lang: str = defaults.LANG) -> None:
+                      lang: str = defaults.LANG, *, plans: pd.DataFrame | None = None) -> None:
     """Write the territories' files and add them to ``outputs``.
 
     ``assignments.csv``, ``chiefs.csv``, ``territories.gpkg``, ``moved.csv`` (after a
     re-assignment), the overview map ``territories.html`` and, with routes, each chief's
-    map, GPX track and turn-by-turn steps.
+    map, GPX track, turn-by-turn steps and printable route sheet (``chief_<id>_sheet.html``,
+    with the grades of the chief's roads when ``plans`` is given); the map, the steps
+    file, the GPX route points and the sheet number the steps alike.
 
     Parameters
     ----------
@@ -98,6 +105,8 @@ def write_territories(terr: territories.Territories, out: str | Path,
         Basemap and offline choice of the maps.
     lang
         Language of the labels in ``outputs``, the maps and the GPX track names.
+    plans
+        The plan table (``PlanResult.sections``), for the route sheets.
     """
     from patrolgeo.labels import check_lang, label
 
@@ -127,10 +136,10 @@ def write_territories(terr: territories.Territories, out: str | Path,
         own = terr.assignment[terr.assignment["chief_id"] == chief]
         gpx = route_gpx(route, name=words("gpx_name", chief=chief), lang=lang)
         steps = turn_by_turn(route, lang)
-        chief_map = maps.chief_map(own, route.to_geodataframe(), chief=chief,
-                                   instructions=steps, gpx=gpx, colour=colours[chief],
-                                   basemap=map_options.basemap, offline=map_options.offline,
-                                   lang=lang)
+        chief_map = maps.chief_map(own, route_table(route), chief=chief,
+                                   steps=step_records(route, lang), summary=steps[0], gpx=gpx,
+                                   colour=colours[chief], basemap=map_options.basemap,
+                                   offline=map_options.offline, lang=lang)
         outputs.add(words("chief_map", chief=chief),
                     maps.save_map(chief_map, out / f"chief_{chief}.html",
                                   offline=map_options.offline))
@@ -138,3 +147,7 @@ def write_territories(terr: territories.Territories, out: str | Path,
                     write_text(gpx, out / f"chief_{chief}.gpx"))
         outputs.add(words("chief_steps", chief=chief),
                     write_text("\n".join(steps) + "\n", out / f"chief_{chief}_steps.txt"))
+        outputs.add(Text(f"路长 {chief} 路线单（可打印）", f"Road chief {chief} route sheet "
+                         "(printable)"),
+                    write_text(route_sheet(route, chief=chief, territory=own, plans=plans,
+                                           lang=lang), out / f"chief_{chief}_sheet.html"))
