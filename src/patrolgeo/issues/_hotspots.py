@@ -142,7 +142,9 @@ def find_hotspots(
     # trends only over the weeks the data covers: a week without a single report on the
     # network is a gap in the data, not a week of quiet streets
     covered = weekly.sum(axis=0) > 0
-    trends = emerging_trends(weekly[:, covered], adjacency, length, value=value, alpha=alpha)
+    model = (fit["km"], fit["alpha"]) if gi_pvalue == "model" else None
+    trends = emerging_trends(weekly[:, covered], adjacency, length, value=value, alpha=alpha,
+                             model=model)
     load = issue_load(snapped, segments, weeks=weeks)
     on = snapped[snapped["on_network"]]
     severity = on.groupby("segment_id")["severity"].sum().reindex(
