@@ -73,6 +73,18 @@ register("hot_kind", {
     "none": ("不显著", "Not significant"),
 })
 
+# words of the hotspot map (popup rows, legend headings)
+register("issue_map", {
+    "hot_name": ("热点类型", "Hot spot"),
+    "street_q": ("热点路段 q 值", "Hot street q"),
+    "expected": ("按长度预期问题数", "Issues expected for its length"),
+    "gi_q": ("热点区域 q 值", "Hot area q"),
+    "title": ("热点路段与热点区域", "Hot streets and hot areas"),
+    "kinds": ("热点类型（错误发现率 {fdr}）", "Hot spots (false discovery rate {fdr})"),
+    "categories": ("问题类别", "Issue categories"),
+    "legend": ("图例", "Legend"),
+})
+
 register("trend", {
     "new": ("新增", "New"), "consecutive": ("连续", "Consecutive"),
     "intensifying": ("加剧", "Intensifying"), "persistent": ("持续", "Persistent"),
