@@ -146,7 +146,7 @@ def find_hotspots(
     trends = emerging_trends(weekly[:, covered], adjacency, length, value=value, alpha=alpha,
                              model=model)
     load = issue_load(snapped, segments, weeks=weeks)
-    on = snapped[snapped["on_network"]]
+    on = snapped.loc[snapped["on_network"].to_numpy(dtype=bool), ["segment_id", "severity"]]
     severity = on.groupby("segment_id")["severity"].sum().reindex(
         segments["segment_id"].to_numpy()).fillna(0.0).to_numpy()
     out = segments.copy()

@@ -130,7 +130,9 @@ def weekly_counts(snapped: pd.DataFrame, segments: gpd.GeoDataFrame,
     Weeks start on Monday and run from the first to the last week with a report (every
     week in between included, empty or not), unless ``weeks`` is given.
     """
-    on = snapped[snapped["on_network"]] if "on_network" in snapped else snapped
+    mask = (snapped["on_network"].to_numpy(dtype=bool) if "on_network" in snapped
+            else np.ones(len(snapped), dtype=bool))
+    on = snapped.loc[mask, ["segment_id", "week"]]
     if weeks is None:
         if len(on) == 0:
             return np.zeros((len(segments), 0)), pd.DatetimeIndex([])
