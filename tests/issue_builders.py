@@ -129,3 +129,11 @@ def snapped_frame(segments: gpd.GeoDataFrame, positions: np.ndarray, weeks: np.n
         "week": pd.Timestamp(start) + pd.to_timedelta(7 * np.asarray(weeks), unit="D"),
         "severity": np.ones(n), "synthetic": np.zeros(n, dtype=bool),
     })
+
+
+def uniform_points(segments: gpd.GeoDataFrame, n: int,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Projected x, y of ``n`` points uniform along the whole network (per metre)."""
+    lines = segments.geometry.to_numpy()[uniform_segment_draws(segments, n, rng)]
+    pts = shapely.line_interpolate_point(lines, rng.uniform(0, 1, n), normalized=True)
+    return shapely.get_x(pts), shapely.get_y(pts)
