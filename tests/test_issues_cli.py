@@ -86,7 +86,7 @@ def test_bad_input_one_line_exit_2_no_output(tmp_path, helsinki_pbf, content, su
 
 def test_as_of_and_earliest_reject_reports_outside_the_window(tmp_path, helsinki_pbf,
                                                              synthetic_csv):
-    path, table = synthetic_csv
+    _, table = synthetic_csv
     good = table.iloc[:-5]  # the synthetic broken rows are the last five
     extra = good.iloc[:3].copy()
     extra["id"] = ["FUTURE", "LATE", "EARLY"]

@@ -21,6 +21,8 @@ discrete tail probability makes the test conservative for small expected counts.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
@@ -126,7 +128,7 @@ def street_test(
     exposure: np.ndarray | None = None,
     fdr: float = DEFAULT_FDR,
     dispersion: float | None = None,
-) -> tuple[pd.DataFrame, dict[str, float]]:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Test every segment for more reports than its length predicts (hot streets).
 
     Parameters
