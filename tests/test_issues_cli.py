@@ -82,3 +82,30 @@ def test_bad_input_one_line_exit_2_no_output(tmp_path, helsinki_pbf, content, su
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("错误")]
     assert len(lines) == 1 and expected in lines[0] and str(path.name) in lines[0]
     assert not out.exists()
+
+
+def test_as_of_and_earliest_reject_reports_outside_the_window(tmp_path, helsinki_pbf,
+                                                             synthetic_csv):
+    _, table = synthetic_csv
+    good = table.iloc[:-5]  # the synthetic broken rows are the last five
+    extra = good.iloc[:3].copy()
+    extra["id"] = ["FUTURE", "LATE", "EARLY"]
+    extra["reported_at"] = ["2099-01-01 08:00:00", "2024-12-01 08:00:00",
+                            "2010-05-01 08:00:00"]
+    csv = tmp_path / "window.csv"
+    pd.concat([good, extra]).to_csv(csv, index=False)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["hotspots", "--osm", str(helsinki_pbf), "--bbox", BBOX,
+                                 "--issues", str(csv), "--out", str(out), "--lang", "en",
+                                 "--as-of", "2024-11-30", "--earliest", "2015-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "3 rejected" in result.stdout and "hot streets" in result.stdout
+    rej = pd.read_csv(out / "rejects.csv", encoding="utf-8-sig").set_index("id")
+    assert rej.loc["FUTURE", "reason_code"] == "time_in_future"
+    assert rej.loc["LATE", "reason_code"] == "time_in_future"
+    assert rej.loc["EARLY", "reason_code"] == "time_too_early"
+    assert "2024-11-30 23:59:59" in rej.loc["FUTURE", "reason"]
+    hot = gpd.read_file(out / "hotspots.gpkg")
+    for column in ("street_p", "street_q", "street_hot", "gi_q", "hot_kind", "hot_label"):
+        assert column in hot.columns
+    assert set(hot["hot_label"]) <= {issues.hot_kind_label(k, "en") for k in issues.HOT_KINDS}

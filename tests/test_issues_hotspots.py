@@ -105,7 +105,8 @@ def test_permutation_pvalues_agree_with_esda_crand():
     rng = np.random.default_rng(4)
     y = rng.poisson(1.5, len(seg)).astype(float) + 1
     y[:12] += 4  # some structure so that p-values spread
-    upper, lower = issues.permutation_pvalues(y, adjacency, permutations=20_000, seed=1)
+    upper, lower = issues.permutation_pvalues(y, adjacency, permutations=20_000, seed=1,
+                                              scheme="conditional")
     star = fill_diagonal(WSP(adjacency).to_W(silence_warnings=True), 1.0)
     star.transform = "B"
     observed = (adjacency @ y + y) / y.sum()
@@ -229,10 +230,12 @@ def test_counts_on_random_reports_flag_long_segments_but_rates_do_not():
     idx = rng.choice(len(seg), 3000, p=seg["length_m"] / seg["length_m"].sum())
     lon, lat = points_on_segments(seg, idx, rng)
     snapped = _snapped(reports_table(lon, lat, rng), seg)
-    by_count = issues.find_hotspots(snapped, seg, value="count").segments
-    by_rate = issues.find_hotspots(snapped, seg, value="rate").segments
+    by_count = issues.find_hotspots(snapped, seg, value="count", gi_pvalue="normal").segments
+    by_rate = issues.find_hotspots(snapped, seg, value="rate", gi_pvalue="normal").segments
+    by_model = issues.find_hotspots(snapped, seg).segments  # expectation follows length
     assert (by_count["gi_bin"] > 0).sum() > 10
     assert (by_rate["gi_bin"] != 0).sum() <= 2
+    assert (by_model["gi_bin"] != 0).sum() <= 2 and not by_model["street_hot"].any()
 
 
 def test_emerging_trend_of_a_growing_cluster():
@@ -310,7 +313,8 @@ def test_find_hotspots_is_deterministic_and_carries_assignment():
     pd.testing.assert_frame_equal(a, b)
     assert (a["chief_id"] == "chief-1").all()
     assert a["issue_count"].sum() == int(snapped["on_network"].sum())
-    for column in ("issue_count", "gi_z", "gi_p", "gi_class", "trend", "issue_load"):
+    for column in ("issue_count", "street_p", "street_q", "street_hot", "gi_z", "gi_p",
+                   "gi_q", "gi_class", "hot_kind", "trend", "issue_load"):
         assert column in a.columns
     assert "synthetic" not in a.columns
 
@@ -393,6 +397,9 @@ def test_classes_and_trends_are_codes_with_words_per_language():
         words = issues.label_hotspots(result.segments, lang)
         columns = list(words.columns)
         assert columns.index("gi_label") == columns.index("gi_class") + 1
+        assert columns.index("hot_label") == columns.index("hot_kind") + 1
+        assert list(words["hot_label"]) == [issues.hot_kind_label(k, lang)
+                                            for k in words["hot_kind"]]
         assert columns.index("trend_label") == columns.index("cold_weeks") + 1
         assert list(words["gi_label"]) == [issues.gi_class_label(c, lang)
                                            for c in words["gi_class"]]

@@ -38,7 +38,7 @@ ROWS = [
     ("A13,2024-05-04 07:05,市容环境,暴露垃圾,飞鸽传书,,28.3,117.22,bad source",
      [("source", "unknown_source")]),
     ('A14,1999-12-31 23:00,市容环境,未知小类,巡查,,28.3,,"two problems,\nand a line break"',
-     [("reported_at", "time_out_of_range"), ("lon", "missing_value"),
+     [("reported_at", "time_too_early"), ("lon", "missing_value"),
       ("subcategory", "unknown_subcategory")]),
     ("A15,2024-05-04 07:05:00+00:00,E01,,trajectory,closed,28.31,117.23,utc; category only",
      None),
@@ -85,6 +85,70 @@ def test_rejects_name_every_bad_row_and_reason(tmp_path):
                                           f"likely): {broken['detail']}")
     for table in words.values():
         assert table["reason"].str.len().gt(0).all()
+
+
+def _times_table(times: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"id": [f"T{i}" for i in range(len(times))], "reported_at": times,
+                         "category": "街面秩序", "subcategory": "流动摊贩", "source": "巡查",
+                         "status": "", "lat": "28.30", "lon": "117.22", "description": ""})
+
+
+def test_reports_after_the_reference_time_or_too_early_are_rejected_and_explained():
+    table = _times_table(["2024-06-30 23:30", "2099-01-01 00:00", "2024-07-01 00:00:01",
+                          "2023-12-31 23:59", "2024-01-01 00:00", "1970-01-01",
+                          "2024-07-01T00:30:00+09:00"])
+    intake = issues.validate(issues.reports_from_frame(table), as_of="2024-06-30",
+                             earliest="2024-01-01")
+    codes = dict(zip(intake.rejects["id"], intake.rejects["reason_code"], strict=True))
+    # a bare date is the end of that day; +09:00 is 23:30 in Shanghai: kept
+    assert codes == {"T1": "time_in_future", "T2": "time_in_future",
+                     "T3": "time_too_early", "T5": "time_too_early"}
+    assert sorted(intake.reports["id"]) == ["T0", "T4", "T6"]
+    assert intake.reports.attrs["as_of"].startswith("2024-06-30T23:59:59")
+    en = intake.rejects_table("en").set_index("id")
+    assert en.loc["T1", "reason"] == ("time later than the run's reference time (--as-of), "
+                                      "most likely a typing error (reference time "
+                                      "2024-06-30 23:59:59)")
+    assert en.loc["T3", "reason"].endswith("(earliest 2024-01-01 00:00:00)")
+    zh = intake.rejects_table("zh").set_index("id")
+    assert "参考时间 2024-06-30 23:59:59" in zh.loc["T2", "reason"]
+    assert en.loc["T1", "value"] == "2099-01-01 00:00"
+
+
+def test_the_default_reference_time_is_now_and_earliest_2000():
+    now = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None)
+    table = _times_table([(now + pd.Timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"),
+                          (now - pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+                          "1999-12-31 23:59", "2000-01-01 00:00"])
+    intake = issues.validate(issues.reports_from_frame(table))
+    codes = dict(zip(intake.rejects["id"], intake.rejects["reason_code"], strict=True))
+    assert codes == {"T0": "time_in_future", "T2": "time_too_early"}
+    assert issues.DEFAULT_EARLIEST == "2000-01-01"
+    with pytest.raises(InputRowError, match="earliest"):
+        issues.validate(issues.reports_from_frame(table), as_of="2020-01-01",
+                        earliest="2021-01-01")
+    with pytest.raises(InputRowError, match="as_of"):
+        issues.validate(issues.reports_from_frame(table), as_of="next tuesday")
+
+
+def test_a_report_in_2099_does_not_stretch_the_weekly_series(helsinki_walk_segments):
+    seg = helsinki_walk_segments
+    west, south, east, north = seg.to_crs("EPSG:4326").total_bounds
+    rng = np.random.default_rng(3)
+    n = 400
+    start = pd.Timestamp("2024-03-04")
+    times = [(start + pd.Timedelta(minutes=int(m))).strftime("%Y-%m-%d %H:%M")
+             for m in rng.integers(0, 6 * 7 * 24 * 60, n)]
+    table = _times_table([*times, "2099-01-01 00:00"])
+    table["lat"] = [f"{v:.6f}" for v in rng.uniform(south, north, n + 1)]
+    table["lon"] = [f"{v:.6f}" for v in rng.uniform(west, east, n + 1)]
+    intake = issues.validate(issues.reports_from_frame(table), as_of="2024-06-30")
+    assert list(intake.rejects["reason_code"]) == ["time_in_future"]
+    snapped = issues.snap_reports(intake.reports, seg)
+    result = issues.find_hotspots(snapped, seg)
+    weeks = pd.DatetimeIndex(snapped.loc[snapped["on_network"], "week"]).unique()
+    assert result.params["weeks"] == len(result.weeks) == len(weeks) <= 6
+    assert result.weeks.max() < pd.Timestamp("2024-06-30")
 
 
 def test_good_rows_are_normalised(tmp_path):

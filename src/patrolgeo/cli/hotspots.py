@@ -52,10 +52,24 @@ def hotspots_command(
     max_distance: Annotated[float, typer.Option(
         "--max-distance", help="largest report-to-segment distance in metres")
     ] = issues.DEFAULT_MAX_DISTANCE_M,
-    value: Annotated[str, typer.Option("--value", help="Gi* on: rate (EB issues per km) | "
-                                       "count")] = defaults.HOTSPOT_VALUE,
-    permutations: Annotated[int, typer.Option("--permutations", help="Gi* permutations")
-                            ] = issues.DEFAULT_PERMUTATIONS,
+    value: Annotated[str, typer.Option(
+        "--value", help="classical Gi* and trends with --gi-pvalue normal|permutation on: "
+        "rate (EB issues per km) | count")] = defaults.HOTSPOT_VALUE,
+    gi_pvalue: Annotated[str, typer.Option(
+        "--gi-pvalue", help="hot areas: model (neighbourhood count against its length) | "
+        "normal (classical Gi* z) | permutation (total permutation)")] = "model",
+    permutations: Annotated[int, typer.Option(
+        "--permutations", help="Gi* permutations (with --gi-pvalue permutation)")
+    ] = issues.DEFAULT_PERMUTATIONS,
+    fdr: Annotated[float, typer.Option(
+        "--fdr", help="false discovery rate of hot streets and hot areas")
+    ] = issues.DEFAULT_FDR,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="reference time: later reports are rejected (default now; a date "
+        "means the end of that day)")] = None,
+    earliest: Annotated[str, typer.Option(
+        "--earliest", help="reports before this date are rejected")
+    ] = issues.DEFAULT_EARLIEST,
     seed: Annotated[int, typer.Option("--seed", help="random seed of the permutations")]
     = defaults.SEED,
     assignment: Annotated[Path | None, typer.Option(
@@ -79,7 +93,8 @@ def hotspots_command(
         bounds = tuple(net.segments.to_crs("EPSG:4326").total_bounds)
         result = pipeline.analyse_issues(
             net.segments, raw, taxonomy=chosen, crs=crs, tz=tz, bounds=bounds,
-            max_distance_m=max_distance, value=value, permutations=permutations, seed=seed,
+            max_distance_m=max_distance, value=value, gi_pvalue=gi_pvalue,
+            permutations=permutations, seed=seed, fdr=fdr, as_of=as_of, earliest=earliest,
             assignment=chiefs, step=step, lang=lang)
         outputs = pipeline.RunOutputs()
         step(pick("写出结果", "Writing outputs", lang))
@@ -87,15 +102,19 @@ def hotspots_command(
         pipeline.write_excluded(net, out, outputs, lang)
     seg = result.hotspots.segments
     snapped = result.snapped
-    hot = int((seg["gi_bin"] > 0).sum())
-    cold = int((seg["gi_bin"] < 0).sum())
+    streets = int(seg["street_hot"].sum())
+    areas = int(seg["hot_kind"].isin(["area", "street_area"]).sum())
+    cold = int((seg["hot_kind"] == "cold_area").sum())
+    level = f"{fdr:.0%}"
     print(Text(
         f"读入 {result.intake.n_read} 行：有效 {len(snapped)}，被拒 "
         f"{result.intake.n_rejected_rows}；路网外 {int((~snapped['on_network']).sum())}；"
-        f"热点分段 {hot}，冷点分段 {cold}",
+        f"热点路段 {streets}，热点区域分段 {areas}，冷点区域分段 {cold}"
+        f"（错误发现率 {level}）",
         f"{result.intake.n_read} rows read: {len(snapped)} kept, "
         f"{result.intake.n_rejected_rows} rejected; {int((~snapped['on_network']).sum())} "
-        f"off the network; {hot} hot and {cold} cold segments").render(lang))
+        f"off the network; {streets} hot streets, {areas} segments in hot areas, {cold} in "
+        f"cold areas (false discovery rate {level})").render(lang))
     if result.synthetic:
         print(pick("注意：输入为合成数据，仅供演示",
                    "note: the reports are synthetic, for demonstration only", lang))

@@ -58,8 +58,12 @@ def aggregate(
     if unknown or not by:
         raise InputRowError(f"unknown aggregation key(s) {unknown}; use "
                             f"{', '.join(AGGREGATE_KEYS)}", field="by")
-    frame = pd.DataFrame(snapped.drop(columns=snapped.geometry.name)
-                         if isinstance(snapped, gpd.GeoDataFrame) else snapped)
+    # only the columns the grouping reads: a million reports' other columns stay put
+    columns = [c for k in by for c in AGGREGATE_KEYS[k] if k != "chief"]
+    wanted = [*dict.fromkeys([*columns, "segment_id", "on_network", "id", "severity",
+                              "synthetic"])]
+    frame = pd.DataFrame({c: snapped[c].to_numpy() for c in wanted if c in snapped.columns},
+                         index=snapped.index)
     if any(k in ("segment", "road", "chief") for k in by):
         frame = frame[frame["on_network"]]
     if "chief" in by:
@@ -101,7 +105,7 @@ def issue_load(snapped: pd.DataFrame, segments: gpd.GeoDataFrame,
     weeks = observed_weeks(snapped) if weeks is None else int(weeks)
     if weeks < 1:
         raise InputRowError("weeks must be at least 1", field="weeks")
-    on = snapped[snapped["on_network"]]
+    on = snapped.loc[snapped["on_network"].to_numpy(dtype=bool), ["segment_id", "severity"]]
     sums = on.groupby("segment_id")["severity"].sum()
     load = sums.reindex(segments["segment_id"].to_numpy()).fillna(0.0) / weeks
     load.index.name = "segment_id"

@@ -57,9 +57,6 @@ REQUIRED_COLUMNS = ("id", "reported_at", "lat", "lon")
 #: Input coordinate systems: WGS-84 (GPS, OSM) and the Chinese web-map datums.
 INPUT_CRS = ("wgs84", "gcj02", "bd09")
 
-#: Earliest and latest plausible report times.
-TIME_RANGE = (pd.Timestamp("2000-01-01"), pd.Timestamp("2100-01-01"))
-
 _FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S",
             "%Y.%m.%d %H:%M", "%Y.%m.%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
             "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日")

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from patrolgeo.issues._gi import gi_star_z, segment_values
+from patrolgeo.issues._street import area_test
 
 #: Trend pattern codes (hot form; cold ones carry a ``cold_`` prefix; words:
 #: ``patrolgeo.labels`` table ``trend``).
@@ -129,7 +130,9 @@ def weekly_counts(snapped: pd.DataFrame, segments: gpd.GeoDataFrame,
     Weeks start on Monday and run from the first to the last week with a report (every
     week in between included, empty or not), unless ``weeks`` is given.
     """
-    on = snapped[snapped["on_network"]] if "on_network" in snapped else snapped
+    mask = (snapped["on_network"].to_numpy(dtype=bool) if "on_network" in snapped
+            else np.ones(len(snapped), dtype=bool))
+    on = snapped.loc[mask, ["segment_id", "week"]]
     if weeks is None:
         if len(on) == 0:
             return np.zeros((len(segments), 0)), pd.DatetimeIndex([])
@@ -151,13 +154,18 @@ def emerging_trends(
     value: str = "rate",
     alpha: float = DEFAULT_ALPHA,
     min_weeks: int = MIN_TREND_WEEKS,
+    model: tuple[np.ndarray, float] | None = None,
 ) -> pd.DataFrame:
     """Emerging hot/cold spot pattern of each segment from weekly counts.
 
-    Each week: Gi* z-scores (:func:`gi_star_z`) of the week's values, normal two-sided
-    p-values, Benjamini–Hochberg control at ``alpha`` within the week; then the
-    Mann–Kendall test of each segment's z-scores over the weeks and
-    :func:`classify_trends`. With fewer than ``min_weeks`` weeks no trend is claimed.
+    Each week: Gi* z-scores and two-sided p-values of the week, Benjamini–Hochberg
+    control at ``alpha`` within the week; then the Mann–Kendall test of each segment's
+    z-scores over the weeks and :func:`classify_trends`. With ``model = (km, dispersion)``
+    (the street model's exposure and dispersion) the week's Gi* is the model one
+    (:func:`patrolgeo.issues.area_test`, the week's own network rate); without it, the
+    classical randomisation z (:func:`gi_star_z`) of the week's ``value`` with normal
+    p-values. Pass only the weeks the data covers: with fewer than ``min_weeks`` no
+    trend is claimed.
 
     Returns
     -------
@@ -170,8 +178,14 @@ def emerging_trends(
                              "trend_tau": np.zeros(n), "trend_p": np.ones(n),
                              "hot_weeks": np.zeros(n, dtype=int),
                              "cold_weeks": np.zeros(n, dtype=int)})
-    z = gi_star_z(adjacency, segment_values(weekly, length_m, value))
-    p = 2 * stats.norm.sf(np.abs(z))
+    if model is not None:
+        km, dispersion = model
+        rates = weekly.sum(axis=0) / float(np.sum(km))
+        z, upper, lower = area_test(weekly, km, rates, dispersion, adjacency)
+        p = np.minimum(1.0, 2 * np.minimum(upper, lower))
+    else:
+        z = gi_star_z(adjacency, segment_values(weekly, length_m, value))
+        p = 2 * stats.norm.sf(np.abs(z))
     q = np.column_stack([stats.false_discovery_control(p[:, j], method="bh")
                          for j in range(t)])
     hot = (q <= alpha) & (z > 0)

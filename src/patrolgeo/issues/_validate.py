@@ -30,10 +30,10 @@ from patrolgeo.issues._reports import (
     REJECT_CODE_COLUMNS,
     SOURCES,
     STATUSES,
-    TIME_RANGE,
     Intake,
     RawReports,
 )
+from patrolgeo.issues._times import TimeLimits, time_limits
 
 #: Degrees added around the network's bounds when testing whether swapped coordinates
 #: fall in the area (a report may lie a little outside the streets' box).
@@ -75,6 +75,7 @@ class _Checked:
     resolved: tx.Resolved
     source: pd.Series
     duplicate: pd.Series
+    limits: TimeLimits
 
 
 def validate(
@@ -84,15 +85,17 @@ def validate(
     crs: str = "wgs84",
     tz: str = "Asia/Shanghai",
     bounds: tuple[float, float, float, float] | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    earliest: str | pd.Timestamp | None = None,
 ) -> Intake:
     """Validate raw reports: keep the good rows, list every problem of the bad ones.
 
     Checks, all vectorised: required values present; coordinates numeric, within
     ±90/±180, not (0, 0), not swapped (when ``bounds`` is given); GeoJSON geometry a
-    point; time parsable and within 2000–2100; category and subcategory known to the
-    taxonomy (and the subcategory one of the category's); source a known channel;
-    id not seen before (the first occurrence in file order is kept, later ones are
-    rejected and name the first).
+    point; time parsable, not later than the run's reference time ``as_of`` and not
+    earlier than ``earliest``; category and subcategory known to the taxonomy (and the
+    subcategory one of the category's); source a known channel; id not seen before (the
+    first occurrence in file order is kept, later ones are rejected and name the first).
 
     Parameters
     ----------
@@ -107,35 +110,44 @@ def validate(
     bounds
         ``(west, south, east, north)`` of the network in WGS-84, used to recognise
         swapped latitude and longitude.
+    as_of
+        The run's reference time (local time in ``tz``, or with an offset): later
+        reports are rejected (``time_in_future``). Default: now.
+    earliest
+        Reports before this time are rejected (``time_too_early``). Default
+        :data:`patrolgeo.issues.DEFAULT_EARLIEST`.
 
     Returns
     -------
     Intake
         The kept reports and the rejects (reason codes; see
-        :meth:`Intake.rejects_table` for words).
+        :meth:`Intake.rejects_table` for words); ``reports.attrs`` holds ``as_of`` and
+        ``earliest``.
 
     Raises
     ------
     InputRowError
-        An unknown ``crs``.
+        An unknown ``crs``, an unreadable ``as_of`` or ``earliest``, or ``earliest``
+        after ``as_of``.
     """
     if crs not in INPUT_CRS:
         raise unknown_crs(crs)
     taxonomy = taxonomy or tx.default_taxonomy()
+    limits = time_limits(as_of, earliest, tz)
     frame = raw.frame
     if "_bad_line" not in frame or "_bad_geometry" not in frame:
         frame = frame.assign(**{c: v for c, v in (("_bad_line", ""), ("_bad_geometry", False))
                                 if c not in frame})
     problems = _Problems()
-    checked = _check(frame, problems, taxonomy, tz, bounds)
-    rejects = _rejects_table(raw, frame, problems.found, checked.ids, checked.duplicate)
+    checked = _check(frame, problems, taxonomy, limits, bounds)
+    rejects = _rejects_table(raw, frame, problems.found, checked)
     keep = ~problems.bad_rows(len(frame))
     reports = _kept_reports(frame, checked, keep, taxonomy, crs)
     return Intake(reports=reports, rejects=rejects, n_read=len(frame))
 
 
-def _check(frame: pd.DataFrame, problems: _Problems, taxonomy: tx.Taxonomy, tz: str,
-           bounds: tuple[float, float, float, float] | None) -> _Checked:
+def _check(frame: pd.DataFrame, problems: _Problems, taxonomy: tx.Taxonomy,
+           limits: TimeLimits, bounds: tuple[float, float, float, float] | None) -> _Checked:
     """Run every check on ``frame``, recording problems; return the parsed values."""
     flag = problems.flag
     bad_line = (frame["_bad_line"].fillna("").astype(str) != "").to_numpy()
@@ -144,11 +156,11 @@ def _check(frame: pd.DataFrame, problems: _Problems, taxonomy: tx.Taxonomy, tz: 
     flag(~bad_line & (ids == ""), "id", "missing_value")
 
     times_text = _strip(frame["reported_at"])
-    times = parse_times(times_text, tz=tz)
+    times = parse_times(times_text, tz=limits.tz)
     flag(~bad_line & (times_text == ""), "reported_at", "missing_value")
     flag(times.isna() & (times_text != ""), "reported_at", "bad_time")
-    flag(times.notna() & ((times < TIME_RANGE[0]) | (times >= TIME_RANGE[1])), "reported_at",
-         "time_out_of_range")
+    flag(times.notna() & (times > limits.as_of), "reported_at", "time_in_future")
+    flag(times.notna() & (times < limits.earliest), "reported_at", "time_too_early")
 
     lat, lon = _check_coordinates(frame, bad_line, problems, bounds)
 
@@ -165,7 +177,7 @@ def _check(frame: pd.DataFrame, problems: _Problems, taxonomy: tx.Taxonomy, tz: 
 
     duplicate = ids.duplicated(keep="first") & (ids != "")
     flag(duplicate, "id", "duplicate_id")
-    return _Checked(ids, times, lat, lon, resolved, source, duplicate)
+    return _Checked(ids, times, lat, lon, resolved, source, duplicate, limits)
 
 
 def _check_coordinates(frame: pd.DataFrame, bad_line: np.ndarray, problems: _Problems,
@@ -233,12 +245,14 @@ def _kept_reports(frame: pd.DataFrame, checked: _Checked, keep: np.ndarray,
     }, columns=OUTPUT_COLUMNS)
     reports.attrs["taxonomy"] = taxonomy.name
     reports.attrs["input_crs"] = crs
+    reports.attrs["as_of"] = checked.limits.as_of.isoformat()
+    reports.attrs["earliest"] = checked.limits.earliest.isoformat()
     return reports
 
 
 def _rejects_table(raw: RawReports, frame: pd.DataFrame,
-                   problems: list[tuple[np.ndarray, str, str]],
-                   ids: pd.Series, duplicate: pd.Series) -> pd.DataFrame:
+                   problems: list[tuple[np.ndarray, str, str]], checked: _Checked
+                   ) -> pd.DataFrame:
     """One row per problem, sorted by file, row and field (:data:`REJECT_CODE_COLUMNS`)."""
     if not problems:
         return pd.DataFrame(columns=REJECT_CODE_COLUMNS)
@@ -260,16 +274,20 @@ def _rejects_table(raw: RawReports, frame: pd.DataFrame,
     table["value"] = values
     table["source_file"] = frame["source_file"].to_numpy(dtype=object)[pos]
     table["row"] = frame["row"].to_numpy()[pos]
-    table["id"] = ids.to_numpy(dtype=object)[pos]
-    table["detail"] = _details(table, frame, pos, ids, duplicate)
+    table["id"] = checked.ids.to_numpy(dtype=object)[pos]
+    table["detail"] = _details(table, frame, pos, checked)
     table["record"] = [raw.record(int(p)) for p in pos]
     return table[REJECT_CODE_COLUMNS]
 
 
-def _details(table: pd.DataFrame, frame: pd.DataFrame, pos: np.ndarray, ids: pd.Series,
-             duplicate: pd.Series) -> np.ndarray:
-    """Return each reason's parameter: the parser's message, or an id's first place."""
+def _details(table: pd.DataFrame, frame: pd.DataFrame, pos: np.ndarray,
+             checked: _Checked) -> np.ndarray:
+    """Return each reason's parameter: the parser's message, an id's first place, a limit."""
+    ids, duplicate = checked.ids, checked.duplicate
     detail = np.full(len(table), "", dtype=object)
+    codes = table["reason_code"].to_numpy()
+    detail[codes == "time_in_future"] = checked.limits.as_of.strftime("%Y-%m-%d %H:%M:%S")
+    detail[codes == "time_too_early"] = checked.limits.earliest.strftime("%Y-%m-%d %H:%M:%S")
     bad = (table["reason_code"] == "bad_line").to_numpy()
     if bad.any():
         detail[bad] = frame["_bad_line"].to_numpy(dtype=object)[pos[bad]]
@@ -289,6 +307,8 @@ def read_reports(
     crs: str = "wgs84",
     tz: str = "Asia/Shanghai",
     bounds: tuple[float, float, float, float] | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    earliest: str | pd.Timestamp | None = None,
 ) -> Intake:
     """Read and validate reports from CSV, GeoJSON or Open311 JSON files.
 
@@ -296,7 +316,7 @@ def read_reports(
     ----------
     paths
         One file or several (ids must be unique across all of them).
-    taxonomy, crs, tz, bounds
+    taxonomy, crs, tz, bounds, as_of, earliest
         As for :func:`validate`.
 
     Returns
@@ -309,4 +329,5 @@ def read_reports(
     InputRowError
         A file is missing, of an unknown type, unreadable, or lacks a required column.
     """
-    return validate(read_raw(paths), taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds)
+    return validate(read_raw(paths), taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds,
+                    as_of=as_of, earliest=earliest)

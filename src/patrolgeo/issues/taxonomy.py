@@ -175,9 +175,13 @@ class Taxonomy:
         category, kind
             Labels as read, aligned; empty strings for missing values.
         """
-        pairs = pd.DataFrame({"c": category.astype(str).to_numpy(),
-                              "k": kind.astype(str).to_numpy()})
-        codes, uniques = pd.MultiIndex.from_frame(pairs).factorize()
+        cat_codes_in, cat_uniques = pd.factorize(category.astype(str).to_numpy())
+        kind_codes_in, kind_uniques = pd.factorize(kind.astype(str).to_numpy())
+        # one integer per (category, kind) pair, then the distinct pairs
+        codes, pair_uniques = pd.factorize(cat_codes_in.astype(np.int64) * len(kind_uniques)
+                                           + kind_codes_in)
+        uniques = [(cat_uniques[p // len(kind_uniques)], kind_uniques[p % len(kind_uniques)])
+                   for p in pair_uniques.tolist()]
         resolved = [self._resolve_one(c, k) for c, k in uniques]
         cat_codes = np.array([r[0] for r in resolved] or [""], dtype=object)
         kind_codes = np.array([r[1] for r in resolved] or [""], dtype=object)

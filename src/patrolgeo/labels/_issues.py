@@ -9,6 +9,9 @@ Tables
     joined, as ``str.format`` patterns over ``reason`` and ``detail``.
 ``gi_class``
     Getis-Ord Gi* classes (``hot_99`` … ``cold_99``, ``not_significant``).
+``hot_kind``
+    The combined class of the two inferences: hot street (more reports than the
+    segment's length predicts), hot area (Gi*), both, cold area, none.
 ``trend``
     Emerging hot/cold spot patterns (the hot form; see :func:`trend_label`).
 ``issue_text``
@@ -32,6 +35,11 @@ register("issue_reject", {
     "bad_geometry": ("几何不是点", "geometry is not a point"),
     "bad_time": ("无法解析的时间", "unparsable time"),
     "time_out_of_range": ("时间不在 2000–2100 年之间", "time outside 2000–2100"),
+    "time_in_future": ("时间晚于本次分析的参考时间（--as-of），多为录入错误",
+                       "time later than the run's reference time (--as-of), most likely "
+                       "a typing error"),
+    "time_too_early": ("时间早于最早允许日期（--earliest）",
+                       "time earlier than the earliest date allowed (--earliest)"),
     "unknown_category": ("未知的问题大类", "unknown category"),
     "unknown_subcategory": ("未知的问题小类", "unknown subcategory"),
     "subcategory_not_in_category": ("小类不属于该大类",
@@ -45,6 +53,8 @@ register("issue_reject", {
 
 register("issue_reject_detail", {
     "bad_line": ("{reason}: {detail}", "{reason}: {detail}"),
+    "time_in_future": ("{reason}（参考时间 {detail}）", "{reason} (reference time {detail})"),
+    "time_too_early": ("{reason}（最早 {detail}）", "{reason} (earliest {detail})"),
     "duplicate_id": ("{reason}（首次出现于 {detail}）", "{reason} (first seen at {detail})"),
 })
 
@@ -53,6 +63,26 @@ register("gi_class", {
     "hot_90": ("热点 90%", "Hot spot 90%"), "cold_99": ("冷点 99%", "Cold spot 99%"),
     "cold_95": ("冷点 95%", "Cold spot 95%"), "cold_90": ("冷点 90%", "Cold spot 90%"),
     "not_significant": ("不显著", "Not significant"),
+})
+
+register("hot_kind", {
+    "street_area": ("热点路段（且在热点区域内）", "Hot street in a hot area"),
+    "street": ("热点路段", "Hot street"),
+    "area": ("热点区域", "Hot area"),
+    "cold_area": ("冷点区域", "Cold area"),
+    "none": ("不显著", "Not significant"),
+})
+
+# words of the hotspot map (popup rows, legend headings)
+register("issue_map", {
+    "hot_name": ("热点类型", "Hot spot"),
+    "street_q": ("热点路段 q 值", "Hot street q"),
+    "expected": ("按长度预期问题数", "Issues expected for its length"),
+    "gi_q": ("热点区域 q 值", "Hot area q"),
+    "title": ("热点路段与热点区域", "Hot streets and hot areas"),
+    "kinds": ("热点类型（错误发现率 {fdr}）", "Hot spots (false discovery rate {fdr})"),
+    "categories": ("问题类别", "Issue categories"),
+    "legend": ("图例", "Legend"),
 })
 
 register("trend", {
@@ -101,6 +131,17 @@ def gi_class_label(gi_class: str, lang: str = "zh") -> str:
     return label_or_code("gi_class", gi_class, lang)
 
 
+def hot_kind_label(kind: str, lang: str = "zh") -> str:
+    """Return the words of a combined hot-spot class in ``lang`` (unknown: the code).
+
+    Examples
+    --------
+    >>> hot_kind_label("street", "en")
+    'Hot street'
+    """
+    return label_or_code("hot_kind", kind, lang)
+
+
 def trend_label(trend: str, lang: str = "zh") -> str:
     """Return the words of an emerging-trend pattern (``cold_`` prefix: cold spots).
 
@@ -131,6 +172,6 @@ def reject_reason(code: str, detail: str = "", lang: str = "zh") -> str:
     'duplicate id (first seen at a.csv:2)'
     """
     reason = label("issue_reject", code, lang)
-    if code in ("bad_line", "duplicate_id"):
+    if code in ("bad_line", "duplicate_id", "time_in_future", "time_too_early"):
         return label("issue_reject_detail", code, lang).format(reason=reason, detail=detail)
     return reason

@@ -74,13 +74,22 @@ def analyse_issues(
     bounds: tuple[float, float, float, float] | None = None,
     max_distance_m: float = issues.DEFAULT_MAX_DISTANCE_M,
     value: str = "rate",
+    gi_pvalue: str = "model",
     permutations: int = issues.DEFAULT_PERMUTATIONS,
     seed: int = 0,
+    fdr: float = issues.DEFAULT_FDR,
+    as_of: str | pd.Timestamp | None = None,
+    earliest: str | pd.Timestamp | None = None,
     assignment: pd.Series | None = None,
     step: Step | None = None,
     lang: str = defaults.LANG,
 ) -> IssuesResult:
     """Validate, snap, aggregate and test reports on ``segments``.
+
+    ``as_of`` (default now) and ``earliest`` (default
+    :data:`patrolgeo.issues.DEFAULT_EARLIEST`) bound the report times kept (see
+    :func:`patrolgeo.issues.validate`); ``value``, ``gi_pvalue``, ``permutations``,
+    ``seed`` and ``fdr`` go to :func:`patrolgeo.issues.find_hotspots`.
 
     Raises
     ------
@@ -91,7 +100,8 @@ def analyse_issues(
 
     step = step or _no_step
     step(label("issue_text", "validating", lang))
-    intake = issues.validate(raw, taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds)
+    intake = issues.validate(raw, taxonomy=taxonomy, crs=crs, tz=tz, bounds=bounds,
+                             as_of=as_of, earliest=earliest)
     if len(intake.reports) == 0:
         first = intake.rejects.iloc[0] if len(intake.rejects) else None
         detail = {code: (f"; {first['field']}: "
@@ -105,8 +115,9 @@ def analyse_issues(
     step(label("issue_text", "snapping", lang))
     snapped = issues.snap_reports(intake.reports, segments, max_distance_m=max_distance_m)
     step(label("issue_text", "hotspot_analysis", lang))
-    result = issues.find_hotspots(snapped, segments, value=value, permutations=permutations,
-                                  seed=seed, assignment=assignment)
+    result = issues.find_hotspots(snapped, segments, value=value, gi_pvalue=gi_pvalue,
+                                  permutations=permutations, seed=seed, fdr=fdr,
+                                  assignment=assignment)
     summaries = {
         "road": issues.aggregate(snapped, ["road"]),
         "category": issues.aggregate(snapped, ["category", "subcategory"]),
@@ -174,7 +185,8 @@ def write_hotspots(result: IssuesResult, out: str | Path, outputs: RunOutputs,
     outputs.add(name("hotspots_gpkg") + tag,
                 write_gpkg(segments, out / "hotspots.gpkg", layer="hotspots"))
     load_columns = ["segment_id", "road_id", "road_name", "length_m", "issue_count",
-                    "severity_sum", "issue_load", "gi_class", "trend"]
+                    "severity_sum", "issue_load", "street_q", "gi_class", "hot_kind",
+                    "hot_label", "trend"]
     load_columns += [c for c in ("chief_id", "synthetic") if c in segments.columns]
     outputs.add(name("issue_load_csv") + tag,
                 write_csv(pd.DataFrame(segments[load_columns]), out / "issue_load.csv"))

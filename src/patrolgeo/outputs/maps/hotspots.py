@@ -1,4 +1,10 @@
-"""The hotspot map: Gi* classes on segments, a heatmap, clustered reports with a week slider."""
+"""The hotspot map: hot streets and hot areas on segments, a heatmap, clustered reports.
+
+Segments are coloured by ``hot_kind`` (hot street, hot area, both, cold area), reports are
+clustered per category with a week slider. One legend (a ``.pg-legend`` ``<details>``,
+closed on windows narrower than 600 px) keys both the hot-spot kinds and the category
+colours; the layer list folds up on narrow windows too.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from patrolgeo.issues import gi_class_label
-from patrolgeo.labels import DEFAULT_LANG, pick
+from patrolgeo.issues import DEFAULT_FDR, HOT_KINDS, gi_class_label, hot_kind_label
+from patrolgeo.labels import DEFAULT_LANG, label, pick
 from patrolgeo.outputs.maps._base import (
     OTHER_COLOUR,
     base_map,
     display_geojson,
     geojson_popup,
     latlon_bounds,
-    legend,
+    map_script,
     popup_fields,
     root_figure,
     styled_geojson,
@@ -35,19 +41,45 @@ GI_COLOURS = {
     "cold_90": "#abd9e9", "cold_95": "#67a9cf", "cold_99": "#2166ac",
 }
 
+#: Colours of the combined hot-spot kinds: hot streets dark red, hot areas orange, cold
+#: areas blue, the rest grey.
+HOT_KIND_COLOURS = {
+    "street_area": "#7f0000", "street": "#d7301f", "area": "#fc8d59",
+    "cold_area": "#4575b4", "none": "#bdbdbd",
+}
+
+#: Line weights of the kinds: a hot street is drawn thickest.
+HOT_KIND_WEIGHTS = {"street_area": 7, "street": 7, "area": 5, "cold_area": 4, "none": 2}
+
+#: Below this window width (px) the legend and the layer list start folded.
+NARROW_PX = 600
+
 #: Marker colours of issue categories, in the categories' sorted order (then repeating).
 CATEGORY_COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
                     "#f781bf", "#999999", "#66c2a5", "#fc8d62")
 
-#: Line weights: significant segments stand out from the rest.
-_SIGNIFICANT_WEIGHT, _PLAIN_WEIGHT = 5, 2
 #: Heatmap radius and blur in pixels.
 _HEAT_RADIUS, _HEAT_BLUR = 14, 18
 #: Decimal places of report coordinates (about 1 m).
 _POINT_DECIMALS = 5
 
-_POPUP = [("road_name", "road_name"), ("gi_name", "gi_name"), ("issue_count", "issue_count"),
-          ("trend_label", "trend_label"), ("segment_id", "segment_id")]
+_POPUP = [("road_name", "road_name"), ("issue_count", "issue_count"),
+          ("gi_name", "gi_name"), ("trend_label", "trend_label"), ("segment_id", "segment_id")]
+
+#: Popup rows of the two inferences: column -> ``issue_map`` label code.
+_HOT_POPUP = [("hot_name", "hot_name"), ("_expected", "expected"), ("_street_q", "street_q"),
+              ("_gi_q", "gi_q")]
+
+#: Folds the layer list on a narrow window (Leaflet fixes ``collapsed`` when the control
+#: is added, so it is added again folded).
+_FOLD_LAYERS_JS = """
+if (window.innerWidth < %(px)d) {
+  const control = %(control)s;
+  control.options.collapsed = true;
+  control.remove();
+  control.addTo({map});
+}
+"""
 
 _ISSUE_LAYERS_JS = """
 {% macro script(this, kwargs) %}
@@ -160,8 +192,12 @@ def _report_payload(reports: gpd.GeoDataFrame, lat: np.ndarray, lon: np.ndarray,
 
 
 def _add_reports(fmap: folium.Map, control: folium.LayerControl, reports: gpd.GeoDataFrame,
-                 category_col: str, time_col: str, basemap: str, lang: str) -> None:
-    """Add the heatmap, the layer control and the clustered, week-filtered markers."""
+                 category_col: str, time_col: str, basemap: str, lang: str
+                 ) -> list[tuple[str, str]]:
+    """Add the heatmap, the layer control and the clustered, week-filtered markers.
+
+    Returns the ``(category, colour)`` rows of the legend.
+    """
     from folium.plugins import HeatMap
 
     pts = to_display_crs(reports, basemap)
@@ -172,6 +208,39 @@ def _add_reports(fmap: folium.Map, control: folium.LayerControl, reports: gpd.Ge
     payload = _report_payload(reports, lat, lon, category_col, time_col, lang)
     control.add_to(fmap)
     fmap.add_child(_issue_layers_class()(payload, control))
+    names = sorted(reports[category_col].astype(str).unique())
+    return [(name, payload["colours"][i]) for i, name in enumerate(names)]
+
+
+def _legend(kinds: list[tuple[str, str]], categories: list[tuple[str, str]], fdr: float,
+            lang: str) -> Any:
+    """The map's one legend: hot-spot kinds (lines) and issue categories (dots).
+
+    A ``<details class="pg-legend">``, open on wide windows and folded below
+    :data:`NARROW_PX` (the house contract for legends and layer lists).
+    """
+    from branca.element import Element
+
+    def rows(items: list[tuple[str, str]], dot: bool) -> str:
+        shape = ("width:10px;height:10px;border-radius:50%" if dot
+                 else "width:18px;height:5px")
+        return "".join(
+            f'<div><span style="display:inline-block;{shape};background:{colour};'
+            f'margin-right:6px;vertical-align:middle"></span>{text}</div>'
+            for text, colour in items)
+
+    kinds_title = label("issue_map", "kinds", lang).format(fdr=f"{fdr:.0%}")
+    body = f"<b>{kinds_title}</b>{rows(kinds, dot=False)}"
+    if categories:
+        body += f'<b>{label("issue_map", "categories", lang)}</b>{rows(categories, dot=True)}'
+    return Element(
+        '<details class="pg-legend patrolgeo-legend" open style="position:fixed;bottom:24px;'
+        "left:12px;z-index:9999;background:white;padding:8px 10px;border-radius:6px;"
+        "font:12px sans-serif;max-height:45vh;overflow:auto;box-shadow:0 1px 4px "
+        f'rgba(0,0,0,.3)"><summary><b>{label("issue_map", "legend", lang)}</b></summary>'
+        f"{body}</details>"
+        f"<script>if (window.innerWidth < {NARROW_PX}) document.querySelectorAll("
+        "'details.pg-legend').forEach(function (d) { d.open = false; });</script>")
 
 
 def _synthetic_banner(lang: str) -> Any:
@@ -196,12 +265,14 @@ def hotspot_map(
     offline: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> folium.Map:
-    """Gi* hot and cold spots on segments, a heatmap and clustered issue markers.
+    """Hot streets and hot areas on segments, a heatmap and clustered issue markers.
 
     Parameters
     ----------
     segments
-        Segments with ``gi_class`` and, when present, ``issue_count``, ``trend_label``.
+        Segments with ``hot_kind`` (or, from older runs, ``gi_class`` alone) and, when
+        present, ``issue_count``, ``street_expected``, ``street_q``, ``gi_q``,
+        ``trend_label``.
     reports
         Issue reports as points (any CRS) with ``category_col`` and ``time_col``; shown
         as a heatmap and as markers clustered per category, with a week slider.
@@ -221,24 +292,62 @@ def hotspot_map(
     """
     import folium
 
-    plain = segments["gi_class"] == "not_significant"
-    shown = segments.assign(_c=segments["gi_class"].map(GI_COLOURS).fillna(OTHER_COLOUR),
-                            _w=np.where(plain, _PLAIN_WEIGHT, _SIGNIFICANT_WEIGHT),
-                            gi_name=segments["gi_class"].map(lambda c: gi_class_label(c, lang)))
+    shown = _styled_segments(segments, lang)
     fields, aliases = popup_fields(shown, _POPUP, lang)
+    hot_fields = [(c, label("issue_map", code, lang)) for c, code in _HOT_POPUP
+                  if c in shown.columns]
+    fields = [fields[0], *[c for c, _ in hot_fields], *fields[1:]] if fields else fields
+    aliases = [aliases[0], *[a for _, a in hot_fields], *aliases[1:]] if aliases else aliases
     fmap = base_map(latlon_bounds(segments, basemap), basemap=basemap, offline=offline,
                     lang=lang)
-    title = pick("热点分析 (Gi*)", "Hot spots (Gi*)", lang)
+    title = label("issue_map", "title", lang)
     styled_geojson(display_geojson(shown, [*fields, "_c", "_w"], basemap=basemap),
                    name=title, popup=geojson_popup(fields, aliases)).add_to(fmap)
     control = folium.LayerControl(collapsed=False)
+    categories: list[tuple[str, str]] = []
     if reports is not None and len(reports):
-        _add_reports(fmap, control, reports, category_col, time_col, basemap, lang)
+        categories = _add_reports(fmap, control, reports, category_col, time_col, basemap,
+                                  lang)
     else:
         control.add_to(fmap)
-    present = [c for c in GI_COLOURS if c in set(segments["gi_class"])]
-    root_figure(fmap).html.add_child(
-        legend(title, [(gi_class_label(c, lang), GI_COLOURS[c]) for c in present]))
+    fmap.add_child(map_script(_FOLD_LAYERS_JS % {"px": NARROW_PX,
+                                                 "control": control.get_name()}))
+    present = set(shown["_kind"])
+    kinds = [(hot_kind_label(k, lang), HOT_KIND_COLOURS[k]) for k in HOT_KINDS
+             if k in present or k in ("street", "area")]
+    fdr = float(segments.attrs.get("fdr", DEFAULT_FDR))
+    root_figure(fmap).html.add_child(_legend(kinds, categories, fdr, lang))
     if synthetic:
         root_figure(fmap).html.add_child(_synthetic_banner(lang))
     return fmap
+
+
+def _styled_segments(segments: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    """Segments with their kind, colour, weight and the popup's words and numbers."""
+    if "hot_kind" in segments.columns:
+        kind = segments["hot_kind"].astype(str)
+    else:  # a table from before hot streets: its Gi* classes are hot/cold areas
+        gi = segments["gi_class"].astype(str)
+        kind = pd.Series(np.where(gi.str.startswith("hot"), "area",
+                                  np.where(gi.str.startswith("cold"), "cold_area", "none")),
+                         index=segments.index)
+    extra: dict[str, Any] = {
+        "_kind": kind,
+        "_c": kind.map(HOT_KIND_COLOURS).fillna(OTHER_COLOUR),
+        "_w": kind.map(HOT_KIND_WEIGHTS).fillna(2),
+        "hot_name": kind.map(lambda k: hot_kind_label(k, lang)),
+        "gi_name": segments["gi_class"].map(lambda c: gi_class_label(c, lang)),
+    }
+    for column, shown in (("street_expected", "_expected"), ("street_q", "_street_q"),
+                          ("gi_q", "_gi_q")):
+        if column in segments.columns:
+            digits = 1 if column == "street_expected" else 3
+            extra[shown] = [_number(v, digits) for v in segments[column]]
+    return segments.assign(**extra)
+
+
+def _number(value: float, digits: int) -> str:
+    """A number for a popup: fixed decimals, or scientific when it is tiny."""
+    if value != 0 and abs(value) < 10 ** -digits:
+        return f"{value:.1e}"
+    return f"{value:.{digits}f}"
