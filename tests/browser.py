@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +149,72 @@ def chromium(env: Mapping[str, str] | None = None, *, beside: Any = None) -> Ite
         browser.close()
 
 
+DEFAULT_CONTEXT: dict[str, Any] = {"viewport": {"width": 1000, "height": 750}}
+# Let a page paint twice after "load" (Leaflet draws overlays in the frame after setView).
+SETTLE_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def _blocked_page(browser: Any, options: Mapping[str, Any], report: PageReport,
+                  allow_tiles: bool) -> tuple[Any, Any]:
+    """A new context and page of ``browser`` that let only file:// and data: through."""
+    images: set[str] = set()
+    context = browser.new_context(**dict(options))
+
+    def route(r):
+        url = r.request.url
+        if url.startswith("file://") or url.startswith("data:"):
+            r.continue_()
+        else:
+            report.blocked.append(url)
+            if r.request.resource_type == "image":
+                images.add(url)
+            else:
+                report.blocked_assets.append(url)
+            r.abort()
+
+    def on_console(msg):
+        if msg.type == "error":
+            if allow_tiles and msg.location.get("url") in images:
+                report.tile_errors.append(msg.text)
+            else:
+                report.console_errors.append(msg.text)
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
+    return context, page
+
+
+@contextmanager
+def offline_pages(browser: Any, visits: Sequence[tuple[Path, Mapping[str, Any] | None]], *,
+                  allow_tiles: bool = False, settle_ms: int = 0,
+                  ) -> Iterator[list[tuple[Any, PageReport]]]:
+    """Open several ``(html, context options)`` at once, each in its own blocked context.
+
+    Every navigation starts before any is waited for, so Chromium loads the pages in
+    parallel renderer processes. Yields ``[(page, report), ...]`` in the order given, each
+    page loaded and painted (plus ``settle_ms``); see `offline_page` for the reports.
+    """
+    opened: list[tuple[Any, Any, PageReport]] = []
+    try:
+        for html, options in visits:
+            report = PageReport()
+            context, page = _blocked_page(browser, options or DEFAULT_CONTEXT, report,
+                                          allow_tiles)
+            opened.append((context, page, report))
+            page.goto(html.resolve().as_uri(), wait_until="commit")
+        for _, page, _ in opened:
+            page.wait_for_load_state("load")
+            page.evaluate(SETTLE_JS)
+            if settle_ms:
+                page.wait_for_timeout(settle_ms)
+        yield [(page, report) for _, page, report in opened]
+    finally:
+        for context, _, _ in opened:
+            context.close()
+
+
 @contextmanager
 def offline_page(browser: Any, html: Path, context_options: Mapping[str, Any] | None = None,
                  *, allow_tiles: bool = False) -> Iterator[tuple[Any, PageReport]]:
@@ -159,41 +225,9 @@ def offline_page(browser: Any, html: Path, context_options: Mapping[str, Any] | 
     (``allow_tiles``): a map with an online basemap must still draw its overlays with no
     network; a blocked script, style or font is always a console error.
     """
-    report = PageReport()
-    images: set[str] = set()
-    context = browser.new_context(**dict(context_options or {"viewport": {"width": 1000,
-                                                                          "height": 750}}))
-    try:
-        def route(r):
-            url = r.request.url
-            if url.startswith("file://") or url.startswith("data:"):
-                r.continue_()
-            else:
-                report.blocked.append(url)
-                if r.request.resource_type == "image":
-                    images.add(url)
-                else:
-                    report.blocked_assets.append(url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-
-        def on_console(msg):
-            if msg.type == "error":
-                if allow_tiles and msg.location.get("url") in images:
-                    report.tile_errors.append(msg.text)
-                else:
-                    report.console_errors.append(msg.text)
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
-        page.goto(html.resolve().as_uri())
-        page.wait_for_load_state("load")
-        page.wait_for_timeout(300)
-        yield page, report
-    finally:
-        context.close()
+    with offline_pages(browser, [(html, context_options)], allow_tiles=allow_tiles,
+                       settle_ms=300) as [opened]:
+        yield opened
 
 
 @contextmanager
