@@ -45,10 +45,15 @@ MIN_MAP_SHARE = 0.60
 # ... and at least this share of the map's line vertices on that screen are not under a
 # panel or control: a closed legend or bottom sheet hides a corner, not the route.
 MIN_OVERLAY_UNCOVERED = 0.75
+# A page is a map page when its map spans at least half the desktop screen; a printable
+# sheet's overview map or an index thumbnail does not, and the phone rules are not for it.
+MAP_PAGE_BOX = 0.5
 # Grid of sample points for the map's share of the screen (columns x rows): 2 % steps.
 SHARE_GRID = (20, 50)
 # GPX route points and PATROLGEO_STEPS must name the same places: within a metre or two.
 STEP_POSITION_M = 2.0
+# A Chinese page has more Chinese characters than a stray name in an English one.
+MIN_HAN = 10
 # Pages loading at once (each its own context and renderer): two pages, both viewports.
 PARALLEL_PAGES = 4
 GPX = {"g": "http://www.topografix.com/GPX/1/1"}
@@ -63,6 +68,14 @@ VISIT_JS = """
     tag: el.tagName.toLowerCase(), open: el.tagName === 'DETAILS' ? el.open : null}));
   out.painted = document.querySelectorAll(
     '.leaflet-overlay-pane path, .leaflet-overlay-pane canvas, .leaflet-marker-pane > *').length;
+  const frame = document.querySelector('.folium-map, .leaflet-container');
+  out.map_box = null;  // share of the screen the map's own element spans
+  if (frame) {
+    const r = frame.getBoundingClientRect();
+    const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+    const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+    out.map_box = w * h / (innerWidth * innerHeight);
+  }
   const map = document.querySelector('.leaflet-container');
   out.map_share = null;
   if (map) {
@@ -162,6 +175,7 @@ class Visit:
     report: PageReport
     info: dict[str, Any]
     counts: dict[str, int] | None
+    han: int  # Chinese characters in the page's text
     missing: dict[str, list[str]]
     screenshot: Path
 
@@ -194,10 +208,11 @@ def _read(demo: Path, page_name: str, viewport: str, page, report: PageReport) -
     shot.parent.mkdir(parents=True, exist_ok=True)
     info = page.evaluate(VISIT_JS, list(SHARE_GRID))
     counts = page.evaluate(COUNT_LAYERS_JS) if info["leaflet"] else None
-    missing = missing_glyphs(page)
+    han = sum(1 for ch in page.evaluate(PAGE_TEXT_JS) if "\u4e00" <= ch <= "\u9fff")
+    missing = missing_glyphs(page) if han else {}
     # JPEG: a 1170x2532 phone shot encodes in half the time of a PNG, and reads the same
     page.screenshot(path=str(shot), type="jpeg", quality=80)
-    return Visit(page_name, viewport, report, info, counts, missing, shot)
+    return Visit(page_name, viewport, report, info, counts, han, missing, shot)
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +231,12 @@ def visits(browser, demo, pages) -> dict[tuple[str, str], Visit]:
 def _is_map(demo: Path, page: str) -> bool:
     """A page that draws a Leaflet map, told from its source (even when Leaflet fails)."""
     return "L.map(" in (demo / page).read_text(encoding="utf-8")
+
+
+def _map_pages(visits, demo: Path, viewport: str) -> list[Visit]:
+    """Visits of the pages that are a map (not a sheet or index with a small map in it)."""
+    return [v for v in _by_viewport(visits, viewport) if _is_map(demo, v.page)
+            and (visits[v.page, "desktop"].info["map_box"] or 0) >= MAP_PAGE_BOX]
 
 
 def _by_viewport(visits, viewport):
@@ -260,30 +281,42 @@ def test_pages_declare_their_language(visits):
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_chinese_text_renders_with_real_glyphs(visits, viewport):
-    for v in _by_viewport(visits, viewport):
-        assert v.missing == {}, f"{v.page}: Chinese characters render as boxes"
+    boxes = {v.page: v.missing for v in _by_viewport(visits, viewport) if v.missing}
+    assert boxes == {}, "Chinese characters render as boxes"
 
 
-def test_screenshots_kept_as_artefacts(visits):
+def test_pages_are_in_chinese_by_default(visits):
+    if "en" in os.environ.get("PATROLGEO_DEMO_ARGS", ""):
+        pytest.skip("the demo runs in English here ($PATROLGEO_DEMO_ARGS)")
+    # and so the glyph check above had Chinese to look at on every page
+    assert [v.page for v in visits.values() if v.han < MIN_HAN] == []
+
+
+def test_screenshots_kept_as_artefacts(visits, browser, tmp_path):
+    blank = tmp_path / "blank.html"
+    blank.write_text('<!DOCTYPE html><html lang="zh-CN"><body></body></html>', encoding="utf-8")
+    empty = {}
+    for viewport, options in VIEWPORTS.items():
+        with offline_page(browser, blank, options) as (page, _):
+            empty[viewport] = len(page.screenshot(type="jpeg", quality=80))
     for v in visits.values():
-        # a blank page compresses to a few kilobytes; a drawn map or table does not
-        assert v.screenshot.stat().st_size > 5_000, v.screenshot
+        # an empty page of that screen compresses to a few kilobytes; a drawn map does not
+        assert v.screenshot.stat().st_size > 3 * empty[v.viewport], (v.screenshot, empty)
 
 
 # ---- phone layout -----------------------------------------------------------------------
 
 def test_phone_map_keeps_most_of_the_screen(visits, demo):
-    shares = {v.page: v.info["map_share"] for v in _by_viewport(visits, "phone")
-              if _is_map(demo, v.page)}
-    assert shares
+    shares = {v.page: v.info["map_share"] for v in _map_pages(visits, demo, "phone")}
+    assert len(shares) >= 3
     small = {p: s for p, s in shares.items() if s is None or s < MIN_MAP_SHARE}
     assert small == {}, f"map share of a 390x844 screen below {MIN_MAP_SHARE:.0%}"
 
 
 def test_phone_panels_leave_the_overlays_visible(visits, demo):
     # a panel over the route is the issue's complaint: the lines must show on the phone
-    seen = {v.page: v.info["overlay"] for v in _by_viewport(visits, "phone")
-            if _is_map(demo, v.page)}
+    seen = {v.page: v.info["overlay"] for v in _map_pages(visits, demo, "phone")}
+    assert len(seen) >= 3
     hidden = {p: o for p, o in seen.items() if o is None or o["on_screen"] == 0
               or o["uncovered"] < MIN_OVERLAY_UNCOVERED * o["on_screen"]}
     assert hidden == {}, f"under {MIN_OVERLAY_UNCOVERED:.0%} of the lines on screen show"
@@ -358,7 +391,8 @@ def _gpx_route_numbers(gpx: Path) -> list[tuple[int | None, float, float]]:
     for pt in root.findall("g:rte/g:rtept", GPX):
         name = pt.findtext("g:name", default="", namespaces=GPX)
         m = re.match(r"\s*(\d+)\.", name)
-        points.append((int(m.group(1)) if m else None, float(pt.get("lat")), float(pt.get("lon"))))
+        points.append((int(m.group(1)) if m else None, float(pt.get("lat", "nan")),
+                       float(pt.get("lon", "nan"))))
     return points
 
 
@@ -433,8 +467,9 @@ def _contract_page(folder: Path, *, items=(1, 2, 3), markers=(1, 2, 3), lines=(1
 
     from patrolgeo.outputs import maps
 
-    steps = [{"n": n, "text": f"第{n}步", "distance_m": 100.0, "cumulative_m": 100.0 * n,
-              "time_s": 80.0 * n, "lat": 28.30 + 0.001 * n, "lon": 117.20} for n in (1, 2, 3)]
+    steps: list[dict[str, Any]] = [
+        {"n": n, "text": f"第{n}步", "distance_m": 100.0, "cumulative_m": 100.0 * n,
+         "time_s": 80.0 * n, "lat": 28.30 + 0.001 * n, "lon": 117.20} for n in (1, 2, 3)]
     fmap = folium.Map(location=[28.302, 117.20], zoom_start=16, tiles=None)
     name = fmap.get_name()
     at = {s["n"]: [s["lat"], s["lon"]] for s in steps}
@@ -442,10 +477,11 @@ def _contract_page(folder: Path, *, items=(1, 2, 3), markers=(1, 2, 3), lines=(1
     js += [f"L.circleMarker({at.get(n, at[3])}, {{step: {n}}}).addTo({name});" for n in markers]
     js += [f"L.polyline([{at[n]}, [{at[n][0] + 0.001}, {at[n][1]}]], {{step: {n}}}).addTo({name});"
            for n in lines]
+    figure: Any = fmap.get_root()  # a branca Figure, typed as an Element
     # after folium's own script has made the map
-    fmap.get_root().script.add_child(folium.Element(
+    figure.script.add_child(folium.Element(
         "window.addEventListener('load', () => {" + "\n".join(js) + "});"))
-    fmap.get_root().html.add_child(folium.Element(
+    figure.html.add_child(folium.Element(
         '<ol id="pg-steps">' + "".join(f'<li data-step="{n}">{n}</li>' for n in items) + "</ol>"))
     page = maps.save_map(fmap, folder / "chief_T.html", offline=True)
     shift = shift_m / 111_000
