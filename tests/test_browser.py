@@ -45,6 +45,9 @@ MIN_MAP_SHARE = 0.60
 # ... and at least this share of the map's line vertices on that screen are not under a
 # panel or control: a closed legend or bottom sheet hides a corner, not the route.
 MIN_OVERLAY_UNCOVERED = 0.75
+# Two panels (controls, banners, lists) overlap when they share a box wider and taller than
+# this (CSS px): a strip thinner than a line of 12 px text is a border or shadow touching.
+MAX_OVERLAP = 8
 # A page is a map page when its map spans at least half the desktop screen; a printable
 # sheet's overview map or an index thumbnail does not, and the phone rules are not for it.
 MAP_PAGE_BOX = 0.5
@@ -62,7 +65,7 @@ GPX = {"g": "http://www.topografix.com/GPX/1/1"}
 # of a grid whose topmost element is the map and not a control or a panel over it), and
 # the step hooks of the contract (window.PATROLGEO_STEPS, <ol id="pg-steps">, step options).
 VISIT_JS = """
-([cols, rows]) => {
+([cols, rows, OVERLAP]) => {
   const out = {lang: document.documentElement.lang, leaflet: typeof L !== 'undefined'};
   out.legends = [...document.querySelectorAll('.pg-legend')].map(el => ({
     tag: el.tagName.toLowerCase(), open: el.tagName === 'DETAILS' ? el.open : null}));
@@ -76,6 +79,28 @@ VISIT_JS = """
     const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
     out.map_box = w * h / (innerWidth * innerHeight);
   }
+  // panels over the map: Leaflet controls and fixed or body-level boxes outside the map
+  const shown = el => { const r = el.getBoundingClientRect(); const st = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none'; };
+  const panels = [...document.querySelectorAll('.leaflet-control, body *')].filter(el => {
+    if (!shown(el) || (frame && (el.contains(frame) || frame.contains(el))
+                       && !el.matches('.leaflet-control'))) return false;
+    const pos = getComputedStyle(el).position;
+    return el.matches('.leaflet-control') || pos === 'fixed'
+      || (pos === 'absolute' && el.parentElement === document.body);
+  }).filter((el, _, all) => !all.some(o => o !== el && o.contains(el)));
+  const name = el => el.className && typeof el.className === 'string'
+    ? el.className.split(' ')[0] : el.tagName.toLowerCase();
+  out.overlaps = [];
+  for (let i = 0; i < panels.length; i++) for (let j = i + 1; j < panels.length; j++) {
+    const a = panels[i].getBoundingClientRect(), b = panels[j].getBoundingClientRect();
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > OVERLAP && h > OVERLAP) {
+      out.overlaps.push([name(panels[i]), name(panels[j]), `${Math.round(w)}x${Math.round(h)}`]);
+    }
+  }
+  out.expanded_layer_lists = document.querySelectorAll('.leaflet-control-layers-expanded').length;
   const map = document.querySelector('.leaflet-container');
   out.map_share = null;
   if (map) {
@@ -206,7 +231,7 @@ def _read(demo: Path, page_name: str, viewport: str, page, report: PageReport) -
     shot = artifacts_dir() / viewport / (page_name.replace("/", "__").removesuffix(".html")
                                          + ".jpg")
     shot.parent.mkdir(parents=True, exist_ok=True)
-    info = page.evaluate(VISIT_JS, list(SHARE_GRID))
+    info = page.evaluate(VISIT_JS, [*SHARE_GRID, MAX_OVERLAP])
     counts = page.evaluate(COUNT_LAYERS_JS) if info["leaflet"] else None
     han = sum(1 for ch in page.evaluate(PAGE_TEXT_JS) if "\u4e00" <= ch <= "\u9fff")
     missing = missing_glyphs(page) if han else {}
@@ -320,6 +345,19 @@ def test_phone_panels_leave_the_overlays_visible(visits, demo):
     hidden = {p: o for p, o in seen.items() if o is None or o["on_screen"] == 0
               or o["uncovered"] < MIN_OVERLAY_UNCOVERED * o["on_screen"]}
     assert hidden == {}, f"under {MIN_OVERLAY_UNCOVERED:.0%} of the lines on screen show"
+
+
+def test_phone_layer_lists_are_collapsed(visits, demo):
+    # Leaflet's own layer list, open on a phone, covers the map (the hotspot map's today)
+    assert {v.page: v.info["expanded_layer_lists"] for v in _map_pages(visits, demo, "phone")
+            if v.info["expanded_layer_lists"]} == {}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_panels_do_not_overlap(visits, viewport):
+    # a banner under the layer list, a panel over the zoom buttons: both unreadable
+    assert {v.page: v.info["overlaps"] for v in _by_viewport(visits, viewport)
+            if v.info["overlaps"]} == {}
 
 
 def test_phone_legends_are_closed(visits):
@@ -498,7 +536,7 @@ def test_step_check_names_each_disagreement(tmp_path, browser, case):
     change, expected = STEP_CASES[case]
     page_file = _contract_page(tmp_path, **change)
     with offline_page(browser, page_file, DESKTOP) as (page, report):
-        info = page.evaluate(VISIT_JS, list(SHARE_GRID))
+        info = page.evaluate(VISIT_JS, [*SHARE_GRID, MAX_OVERLAP])
     assert report.page_errors == [] and info["steps"] is not None
     problems = _step_disagreements(info, page_file.with_suffix(".gpx"))
     if expected is None:
