@@ -25,7 +25,7 @@ def run_case(args: list[str], tmp_path):
 
 
 #: Cases whose fix is on its way on another branch (strict: they fail once it lands).
-PENDING = {"hotspots: unknown time zone": "the intake's time-zone check (issue 14 branch)"}
+PENDING: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("name", "args"), [

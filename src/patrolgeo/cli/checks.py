@@ -90,3 +90,16 @@ def clock(text: str, option: str) -> str:
         raise ConfigError(Text(f"{text!r} 不是 HH:MM 时刻", f"{text!r} is not a time HH:MM"),
                           field=option)
     return text
+
+
+def time_zone(name: str, option: str) -> str:
+    """``name`` if it is an IANA time zone (``Asia/Shanghai``); else one clear error."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(Text(f"未知时区 {name!r}（如 Asia/Shanghai）",
+                               f"unknown time zone {name!r} (e.g. Asia/Shanghai)"),
+                          field=option) from None
+    return name

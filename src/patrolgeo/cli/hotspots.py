@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from patrolgeo import defaults, issues, pipeline
+from patrolgeo.cli import checks
 from patrolgeo.cli.app import (
     BasemapOption,
     BboxOption,
@@ -81,6 +82,7 @@ def hotspots_command(
 ) -> None:
     """Take in issue reports, snap them to road segments, find hotspots and trends."""
     with cli_run(lang) as step:
+        checks.time_zone(tz, "--tz")
         area = network_area(osm, place, bbox)
         map_options = pipeline.MapOptions(basemap, offline)
         chosen = issues.load_taxonomy(taxonomy)

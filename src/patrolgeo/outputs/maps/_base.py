@@ -128,7 +128,12 @@ _PAGE_CSS = (
     ".pg-legend .pg-swatch{display:inline-block;width:18px;height:4px;margin-right:6px;"
     "vertical-align:middle}"
     # on a phone the attribution wraps to two lines and the scale sits above it
-    "@media (max-width:%(max)dpx){.pg-legend{bottom:64px;max-height:35vh;max-width:70vw}"
+    # on a phone: legends at the top left below the zoom buttons, clear of the
+    # attribution (which stays: the licence asks for it); no scale bar to collide with it
+    "@media (max-width:%(max)dpx){.pg-legend{bottom:auto;top:84px;left:10px;"
+    "max-height:35vh;max-width:70vw}"
+    ".leaflet-control-scale{display:none}"
+    ".leaflet-control-attribution{font-size:9px;max-width:75vw}"
     ".leaflet-top.leaflet-right{top:%(top)dpx}}</style>"
 )
 
@@ -140,7 +145,8 @@ _FOLD_JS = (
     "if(!narrow)return;"
     "L.Control.Layers.addInitHook(function(){this.options.collapsed=true;});"
     "document.addEventListener('DOMContentLoaded',function(){"
-    "document.querySelectorAll('details.pg-legend').forEach(function(d){d.open=false;});"
+    "document.querySelectorAll('details.pg-legend,details.patrolgeo-turns')"
+    ".forEach(function(d){d.open=false;});"
     "});})();</script>"
 )
 

@@ -112,6 +112,7 @@ _PANEL_CSS = """
  .patrolgeo-legend,.pg-legend{bottom:auto!important;top:80px!important;left:10px!important;
   right:auto!important;max-height:30vh!important}
  #pg-locate{top:auto;bottom:calc(35vh + 10px)}
+ .leaflet-bottom{bottom:60px}
 }
 @media print{ #pg-panel,#pg-locate{display:none} }
 """

@@ -22,6 +22,7 @@ from patrolgeo.outputs.maps._base import (
     OTHER_COLOUR,
     base_map,
     display_geojson,
+    fold_on_narrow_screens,
     geojson_popup,
     latlon_bounds,
     map_script,
@@ -243,6 +244,10 @@ def _legend(kinds: list[tuple[str, str]], categories: list[tuple[str, str]], fdr
         "'details.pg-legend').forEach(function (d) { d.open = false; });</script>")
 
 
+#: Height of the synthetic-data banner and its margin, CSS px (controls go below it).
+SYNTHETIC_BANNER_PX = 48
+
+
 def _synthetic_banner(lang: str) -> Any:
     """The banner saying the map is built from synthetic reports."""
     from branca.element import Element
@@ -319,6 +324,8 @@ def hotspot_map(
     root_figure(fmap).html.add_child(_legend(kinds, categories, fdr, lang))
     if synthetic:
         root_figure(fmap).html.add_child(_synthetic_banner(lang))
+        # on a phone the banner spans the top: the week slider goes below it
+        fold_on_narrow_screens(fmap, top_offset_px=SYNTHETIC_BANNER_PX)
     return fmap
 
 
