@@ -21,7 +21,6 @@ import os
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,10 @@ def start_server(data: Path, port: int, db: str | None = None) -> subprocess.Pop
            str(port), "--admin", ADMIN]
     if db:
         cmd += ["--db", db]
-    env = {**os.environ, "PATROLGEO_ADMIN_PASSWORD": PASSWORD}
+    # the server of this checkout, not whichever patrolgeo is installed
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PATROLGEO_ADMIN_PASSWORD": PASSWORD,
+           "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     end = time.time() + 60
     while time.time() < end:
@@ -125,7 +127,7 @@ def integrity(data: Path) -> str:
 
 def pct(values, q):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
 
 
 def check(acked, rows):
@@ -150,8 +152,8 @@ def run(args) -> int:
     rows = rows_by_description(data, args.db, "bench")
     lost, duplicated = check(acked, rows)
     backend = "PostgreSQL" if args.db else "SQLite"
-    print(f"| backend | writers x posts | acknowledged | rows | lost | duplicated | "
-          f"p50 ms | p95 ms | p99 ms | posts/s |")
+    print("| backend | writers x posts | acknowledged | rows | lost | duplicated | "
+          "p50 ms | p95 ms | p99 ms | posts/s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print(f"| {backend}{' (kill -9)' if args.crash else ''} | {args.writers} x "
           f"{args.per_writer} | {len(acked)} | {len(rows)} | {len(lost)} | {duplicated} | "

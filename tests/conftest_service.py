@@ -133,3 +133,7 @@ def login(client, username: str) -> dict[str, str]:
     r = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+#: The fixtures a test file takes with ``from conftest_service import *``.
+__all__ = ["app", "client", "pg_server", "settings", "users"]

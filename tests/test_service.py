@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest_service import app, client, login, pg_server, settings, users  # noqa: F401
 from sqlalchemy import func, select, text, update
 
+from conftest_service import *  # noqa: F403  (the fixtures)
+from conftest_service import login
 from patrolgeo.service import WorkCalendar, load_limits
 from patrolgeo.service._models import Base, Case, CaseEvent, Photo
 
@@ -72,7 +74,7 @@ def test_closed_loop_with_rework(client, users):
                                              "feedback", "rework", "accept", "feedback",
                                              "verify", "close"]
     assert [e["actor_role"] for e in events][:3] == ["public", "dispatcher", "dispatcher"]
-    assert all(e["to_state"] == n["from_state"] for e, n in zip(events, events[1:]))
+    assert all(e["to_state"] == n["from_state"] for e, n in itertools.pairwise(events))
     assert events[1]["note"] == "属实"
 
 
@@ -147,7 +149,7 @@ def test_photos_are_checked_and_stored_by_sha256(client, users, app):
     r = client.post(url, files={"file": ("c.png", PNG, "image/png")}, headers=token)
     digest = hashlib.sha256(PNG).hexdigest()
     assert r.status_code == 201 and r.json()["sha256"] == digest
-    stored = app.state.settings if False else app.state.service.settings.photo_dir
+    stored = app.state.service.settings.photo_dir
     path = stored / digest[:2] / digest[2:4] / f"{digest}.png"
     assert path.read_bytes() == PNG
     got = client.get(f"/api/photos/{digest}", headers=login(client, "viewer"))

@@ -6,9 +6,10 @@ import re
 import time
 
 import pytest
-from conftest_service import PASSWORD, app, client, login, settings, users  # noqa: F401
 from sqlalchemy import select
 
+from conftest_service import *  # noqa: F403  (the fixtures)
+from conftest_service import PASSWORD, login
 from patrolgeo.service import PERMISSIONS, PUBLIC, ROLES, api_routes
 from patrolgeo.service._auth import make_token
 from patrolgeo.service._models import User

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
-import pytest
-from conftest_service import app, client, login, pg_server, settings, users  # noqa: F401
-from osm_builders import write_osm
-
 import pandas as pd
+import pytest
+
+from conftest_service import *  # noqa: F403  (the fixtures)
+from conftest_service import login
+from osm_builders import write_osm
 
 
 def _wait(client, h, job_id, timeout=240):
