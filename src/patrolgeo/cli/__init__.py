@@ -9,6 +9,7 @@ from patrolgeo.cli import hotspots as _hotspots  # noqa: F401
 from patrolgeo.cli import map as _map  # noqa: F401
 from patrolgeo.cli import plan as _plan  # noqa: F401
 from patrolgeo.cli import route as _route  # noqa: F401
+from patrolgeo.cli import serve as _serve  # noqa: F401
 from patrolgeo.cli import shifts as _shifts  # noqa: F401
 from patrolgeo.cli.app import app
 
